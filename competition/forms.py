@@ -1,0 +1,111 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .enums import UnitKind
+from .models import AwardType, Campaign, Unit
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def award_form_choices() -> list[tuple[str, str]]:
+    """Award forms by their stable code, named as in the newest rule set that has them."""
+    seen: dict[str, str] = {}
+    for award in AwardType.objects.select_related("rule_set").order_by("-rule_set__valid_from", "order"):
+        seen.setdefault(award.code, award.name)
+    return list(seen.items())
+
+
+class CampaignForm(forms.ModelForm):
+    award_type_codes = forms.MultipleChoiceField(
+        label=_("Hình thức khen thưởng"), widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "code", "name", "level", "is_thematic", "issuing_body", "plan_number", "plan_date", "plan_signer",
+            "plan_signer_title", "plan_summary", "legal_basis", "objectives", "subjects", "contents",
+            "criteria_text", "reward_text", "award_type_codes", "start_date", "end_date", "plan_deadline",
+            "interim_review_date", "self_scoring_deadline", "nomination_deadline", "summary_date",
+        ]
+        widgets = {name: DATE_INPUT for name in (
+            "plan_date", "start_date", "end_date", "plan_deadline", "interim_review_date", "self_scoring_deadline",
+            "nomination_deadline", "summary_date",
+        )}
+        help_texts = {
+            "code": _("Chữ thường không dấu, số và gạch nối, ví dụ: binh-dan-hoc-ai-2025."),
+            "legal_basis": _("Mỗi văn bản một dòng."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["award_type_codes"].choices = award_form_choices()
+        for name in ("legal_basis", "objectives", "subjects", "contents", "criteria_text", "reward_text"):
+            self.fields[name].widget.attrs["rows"] = 4
+
+    def clean(self):
+        data = super().clean()
+        probe = Campaign(**{k: v for k, v in data.items() if k in {f.name for f in Campaign._meta.fields}})
+        for message in probe.timeline_errors():
+            self.add_error(None, message)
+        return data
+
+
+class IndicatorForm(forms.Form):
+    code = forms.CharField(label=_("Mã"), max_length=30)
+    name = forms.CharField(label=_("Chỉ tiêu"), max_length=500)
+    numerator_label = forms.CharField(label=_("Tử số"), max_length=255)
+    denominator_label = forms.CharField(label=_("Mẫu số"), max_length=255)
+    target_percent = forms.DecimalField(label=_("Mục tiêu (%)"), min_value=0, max_value=100, decimal_places=2)
+    parent_code = forms.CharField(label=_("Thuộc chỉ tiêu (mã)"), max_length=30, required=False)
+
+
+class BaseIndicatorFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        codes: list[str] = []
+        for form in self.forms:
+            if not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            code = form.cleaned_data["code"]
+            parent = form.cleaned_data.get("parent_code")
+            if code in codes:
+                raise forms.ValidationError(_("Mã chỉ tiêu “%(code)s” bị trùng.") % {"code": code})
+            if parent and parent not in codes:
+                raise forms.ValidationError(
+                    _("Chỉ tiêu “%(code)s” thuộc chỉ tiêu “%(parent)s”, nhưng chỉ tiêu đó phải đứng trước nó.")
+                    % {"code": code, "parent": parent}
+                )
+            codes.append(code)
+
+
+IndicatorFormSet = forms.formset_factory(IndicatorForm, formset=BaseIndicatorFormSet, extra=2, can_delete=True)
+
+
+class ParticipantsForm(forms.Form):
+    kinds = forms.MultipleChoiceField(
+        label=_("Chọn tất cả đơn vị thuộc loại"), choices=UnitKind.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    units = forms.ModelMultipleChoiceField(
+        label=_("Hoặc chọn từng đơn vị"), queryset=Unit.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = Unit.objects.filter(dissolved_on__isnull=True).exclude(kind=UnitKind.BODY)
+
+    def selected_units(self):
+        chosen = set(self.cleaned_data["units"])
+        kinds = self.cleaned_data["kinds"]
+        if kinds:
+            chosen |= set(self.fields["units"].queryset.filter(kind__in=kinds))
+        return chosen
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("units") and not data.get("kinds"):
+            raise forms.ValidationError(_("Hãy chọn ít nhất một đơn vị tham gia."))
+        return data

@@ -1,0 +1,90 @@
+"""The one scoping function (architecture principle 7): which records a user may see.
+
+Every list, view and API goes through :func:`scope`. What each role sees:
+
+- unit clerk and unit head: their unit and its sub-units, and the campaigns those units take part in
+  (once launched);
+- board officer, board head, coordinating department officer: every unit of every campaign;
+- council member and Chairman's office: launched campaigns (their dossiers and decisions come with issues 3 and 7);
+- auditor: everything, read-only;
+- administrator: configuration and accounts (units, memberships, rule sets), not campaign records.
+
+A model says how it hangs off a unit with ``scope_unit_field`` (the lookup path to a ``Unit``).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Model, Q, QuerySet
+
+from accounts.enums import CAMPAIGN_WIDE_ROLES, UNIT_ROLES, Role
+
+from .enums import CampaignState
+from .models import Campaign, Membership, Unit
+
+CONFIGURATION_MODELS = (Unit, Membership)
+
+
+def user_unit(user) -> Unit | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    cached = getattr(user, "_scoping_unit", False)
+    if cached is not False:
+        return cached
+    membership = Membership.objects.select_related("unit").filter(user=user).first()
+    user._scoping_unit = membership.unit if membership else None
+    return user._scoping_unit
+
+
+def _unit_subtree_q(unit: Unit, prefix: str) -> Q:
+    return Q(**{f"{prefix}path__startswith": unit.path})
+
+
+def scope(user, queryset: QuerySet) -> QuerySet:
+    """Narrow ``queryset`` to what ``user`` may see."""
+    model = queryset.model
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return queryset.none()
+    role = getattr(user, "role", None)
+    if user.is_superuser or role in (Role.AUDITOR, *CAMPAIGN_WIDE_ROLES):
+        return queryset
+    if model is Campaign:
+        return _scope_campaigns(user, role, queryset)
+    if role == Role.ADMIN:
+        return queryset if model in CONFIGURATION_MODELS else queryset.none()
+    if role in UNIT_ROLES:
+        unit = user_unit(user)
+        if unit is None:
+            return queryset.none()
+        if model is Unit:
+            return queryset.filter(_unit_subtree_q(unit, ""))
+        unit_field = getattr(model, "scope_unit_field", None)
+        if unit_field:
+            return queryset.filter(_unit_subtree_q(unit, f"{unit_field}__"))
+        return queryset.none()
+    if role in (Role.COUNCIL_MEMBER, Role.CHAIRMAN_OFFICE):
+        return queryset if model is Unit else queryset.none()
+    return queryset.none()
+
+
+def _scope_campaigns(user, role, queryset: QuerySet) -> QuerySet:
+    if role == Role.ADMIN:
+        return queryset
+    visible = queryset.exclude(state=CampaignState.DRAFT)
+    if role in UNIT_ROLES:
+        unit = user_unit(user)
+        if unit is None:
+            return queryset.none()
+        return visible.filter(enrolments__unit__path__startswith=unit.path).distinct()
+    if role in (Role.COUNCIL_MEMBER, Role.CHAIRMAN_OFFICE):
+        return visible
+    return queryset.none()
+
+
+def can_see(user, obj: Model) -> bool:
+    return scope(user, type(obj)._default_manager.filter(pk=obj.pk)).exists()
+
+
+def unit_in_scope(user, unit: Unit | None) -> bool:
+    """True when ``unit`` is the user's unit or one of its sub-units (for object-permission predicates)."""
+    own = user_unit(user)
+    return bool(own and unit and unit.path.startswith(own.path))

@@ -1,0 +1,151 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.enums import Role
+from workflows import transition
+from workflows.audit import events_for
+from workflows.door import allowed_transitions, transition_label
+from workflows.models import Notification
+from workflows.web import perform, require_perm
+
+from .enums import CampaignState
+from .forms import CampaignForm, IndicatorFormSet, ParticipantsForm
+from .models import Campaign, Unit
+from .scoping import scope, user_unit
+from .services.campaigns import launch_campaign, save_campaign, set_indicators, set_participants
+
+
+@login_required
+def home(request):
+    user = request.user
+    campaigns = scope(user, Campaign.objects.all()).annotate(n_units=Count("enrolments"))
+    context = {
+        "unit": user_unit(user),
+        "campaigns": campaigns,
+        "notifications": Notification.objects.filter(recipient=user)[:8],
+        "can_add_campaign": user.has_perm("competition.add_campaign"),
+    }
+    if user.role == Role.ADMIN or user.is_superuser:
+        from .services.rulesets import unconfirmed_values
+
+        context["unconfirmed_count"] = len(unconfirmed_values())
+    return render(request, "competition/home.html", context)
+
+
+@login_required
+def campaign_list(request):
+    campaigns = scope(request.user, Campaign.objects.all()).annotate(n_units=Count("enrolments"))
+    state = request.GET.get("state")
+    if state in CampaignState.values:
+        campaigns = campaigns.filter(state=state)
+    return render(request, "competition/campaign_list.html", {
+        "campaigns": campaigns, "states": CampaignState.choices, "state": state,
+        "can_add_campaign": request.user.has_perm("competition.add_campaign"),
+    })
+
+
+def _visible_campaign(request, pk) -> Campaign:
+    return get_object_or_404(scope(request.user, Campaign.objects.select_related("rule_set")), pk=pk)
+
+
+@login_required
+def campaign_detail(request, pk):
+    campaign = _visible_campaign(request, pk)
+    actions = [
+        (name, transition_label(getattr(campaign, name)))
+        for name in allowed_transitions(campaign, request.user)
+    ]
+    enrolments = scope(request.user, campaign.enrolments.select_related("unit"))
+    return render(request, "competition/campaign_detail.html", {
+        "campaign": campaign,
+        "indicators": campaign.indicators.select_related("parent"),
+        "enrolments": enrolments,
+        "actions": actions,
+        "blocked_launch": campaign.state == CampaignState.DRAFT and "launch" not in dict(actions),
+        "can_edit": request.user.has_perm("competition.change_campaign", campaign),
+        "events": events_for(campaign) if request.user.is_campaign_wide or request.user.role == Role.AUDITOR else [],
+    })
+
+
+@login_required
+def campaign_edit(request, pk=None):
+    campaign = _visible_campaign(request, pk) if pk else None
+    require_perm(request.user, "competition.change_campaign" if campaign else "competition.add_campaign", campaign)
+    form = CampaignForm(request.POST or None, instance=campaign)
+    if request.method == "POST" and form.is_valid():
+        obj = form.save(commit=False)
+        if perform(request, lambda: save_campaign(obj, actor=request.user, changed=form.changed_data),
+                   success=_("Đã lưu phong trào.")):
+            return redirect("competition:campaign_detail", obj.pk) if campaign else redirect(
+                "competition:campaign_indicators", obj.pk)
+    return render(request, "competition/campaign_form.html", {"form": form, "campaign": campaign})
+
+
+@login_required
+def campaign_indicators(request, pk):
+    campaign = _visible_campaign(request, pk)
+    require_perm(request.user, "competition.change_campaign", campaign)
+    initial = [
+        {"code": i.code, "name": i.name, "numerator_label": i.numerator_label,
+         "denominator_label": i.denominator_label, "target_percent": i.target_percent,
+         "parent_code": i.parent.code if i.parent else ""}
+        for i in campaign.indicators.select_related("parent")
+    ]
+    formset = IndicatorFormSet(request.POST or None, initial=initial, prefix="ind")
+    if request.method == "POST" and formset.is_valid():
+        rows = [f.cleaned_data for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        if perform(request, lambda: set_indicators(campaign, rows, actor=request.user),
+                   success=_("Đã lưu %(n)s chỉ tiêu.") % {"n": len(rows)}):
+            return redirect("competition:campaign_participants", campaign.pk)
+    return render(request, "competition/campaign_indicators.html", {"campaign": campaign, "formset": formset})
+
+
+@login_required
+def campaign_participants(request, pk):
+    campaign = _visible_campaign(request, pk)
+    require_perm(request.user, "competition.change_campaign", campaign)
+    initial = {"units": list(campaign.units.all())}
+    form = ParticipantsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        units = form.selected_units()
+        if perform(request, lambda: set_participants(campaign, units, actor=request.user),
+                   success=_("Đã chọn %(n)s đơn vị tham gia.") % {"n": len(units)}):
+            return redirect("competition:campaign_detail", campaign.pk)
+    return render(request, "competition/campaign_participants.html", {"campaign": campaign, "form": form})
+
+
+@login_required
+@require_POST
+def campaign_transition(request, pk, name):
+    campaign = _visible_campaign(request, pk)
+    if name not in ("launch", "start_summary", "close"):
+        messages.error(request, _("Thao tác không hợp lệ."))
+        return redirect("competition:campaign_detail", pk)
+    label = transition_label(getattr(campaign, name))
+    if name == "launch":
+        action = lambda: launch_campaign(campaign, actor=request.user)  # noqa: E731
+    else:
+        action = lambda: transition(campaign, name, actor=request.user, reason=request.POST.get("reason", ""))  # noqa: E731
+    perform(request, action, success=_("%(action)s: thành công.") % {"action": label})
+    return redirect("competition:campaign_detail", pk)
+
+
+@login_required
+def unit_list(request):
+    require_perm(request.user, "competition.view_unit")
+    units = scope(request.user, Unit.objects.select_related("parent", "successor"))
+    q = request.GET.get("q", "").strip()
+    if q:
+        units = units.filter(name__icontains=q) | units.filter(code__iexact=q)
+    kind = request.GET.get("kind")
+    if kind:
+        units = units.filter(kind=kind)
+    return render(request, "competition/unit_list.html", {
+        "units": units[:500], "total": units.count(), "q": q, "kind": kind,
+        "kinds": Unit._meta.get_field("kind").choices,
+        "can_import": request.user.has_perm("competition.import_units"),
+    })

@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+# (url name, label, permission or None): the main menu, filtered by what the user may do.
+NAV = [
+    ("home", _("Trang chủ"), None),
+    ("competition:campaign_list", _("Phong trào"), None),
+    ("competition:unit_list", _("Đơn vị"), "competition.view_unit"),
+    ("competition:ruleset_list", _("Căn cứ pháp lý"), "competition.view_ruleset"),
+    ("workflows:calendar", _("Lịch làm việc"), "workflows.change_workdayoverride"),
+    ("accounts:user_list", _("Tài khoản"), "accounts.manage_accounts"),
+    ("workflows:audit_log", _("Nhật ký"), "workflows.view_auditevent"),
+]
+
+
+def site(request):
+    """Values every page's layout needs: the source link (AGPL-3.0 §13), the menu, unread notifications."""
+    context = {"SOURCE_URL": settings.SOURCE_URL}
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return context
+    items = []
+    for name, label, perm in NAV:
+        if perm and not user.has_perm(perm):
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        active = request.path == url if name == "home" else request.path.startswith(url)
+        items.append({"url": url, "label": label, "active": active})
+    from workflows.notifications import unread_count
+
+    context["nav_items"] = items
+    context["unread_notifications"] = unread_count(user)
+    return context

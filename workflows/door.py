@@ -1,0 +1,134 @@
+"""The one door for every change of state (architecture principle 4).
+
+Views, the API, commands, imports and the simulator all call :func:`transition`; nothing else calls a
+``@transition`` method.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db import connection, models, transaction
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition
+
+from . import audit
+from .exceptions import ConflictError, TransitionForbidden, TransitionRefused
+
+
+def _state_label(instance: models.Model, field, value) -> str:
+    choices = dict(field.flatchoices) if field.choices else {}
+    return str(choices.get(value, value))
+
+
+def transition_label(method) -> str:
+    """The human name of a transition: its ``custom={'label': …}`` or the method name."""
+    meta = method._django_fsm
+    for t in meta.transitions.values():
+        if t.custom.get("label"):
+            return str(t.custom["label"])
+    return method.__name__
+
+
+def permission_name(model: type[models.Model], name: str) -> str:
+    return f"{model._meta.app_label}.{name}_{model._meta.model_name}"
+
+
+def allowed_transitions(obj: models.Model, actor) -> list[str]:
+    """Names of the transitions ``actor`` may perform now on ``obj`` (state, conditions and permission)."""
+    names = []
+    for field in obj._meta.fields:
+        if not hasattr(field, "get_all_transitions"):
+            continue
+        state = getattr(obj, field.attname)
+        for t in field.get_all_transitions(obj.__class__):
+            if t.source not in (state, "*", "+") or t.name in names:
+                continue
+            if not all(c(obj) for c in t.conditions):
+                continue
+            if getattr(actor, "is_system", False) or actor.has_perm(permission_name(obj.__class__, t.name), obj):
+                names.append(t.name)
+    return names
+
+
+def transition(
+    obj: models.Model,
+    name: str,
+    *,
+    actor,
+    reason: str = "",
+    payload: dict | None = None,
+    after: Callable[[models.Model, audit.AuditEvent], None] | None = None,
+    **kwargs,
+) -> models.Model:
+    """Apply the transition ``name`` to ``obj`` on behalf of ``actor``.
+
+    In one database transaction: re-read the record under a row lock; check that ``actor`` holds the object
+    permission ``<app>.<name>_<model>`` (``rules`` predicates); check the state and every condition; call the
+    ``@transition`` method with ``kwargs``; save; append the audit event (with ``reason`` and ``payload``); run
+    ``after(record, event)`` (notifications are written there and mailed on commit). Any failure rolls it all back.
+
+    Returns the fresh record; ``obj`` is refreshed too. Raises ``TransitionForbidden`` (permission),
+    ``TransitionRefused`` (state or condition, with every unmet condition's message) or ``ConflictError``
+    (somebody else changed the record first).
+    """
+    model = obj._meta.concrete_model
+    method = getattr(model, name, None)
+    meta = getattr(method, "_django_fsm", None)
+    if meta is None:
+        raise ValueError(f"{model.__name__}.{name} is not a @transition method")
+    field = meta.field
+    seen_state = getattr(obj, field.attname, None)
+    try:
+        with transaction.atomic():
+            manager = model._default_manager
+            if connection.features.has_select_for_update:
+                manager = manager.select_for_update()
+            try:
+                fresh = manager.get(pk=obj.pk)
+            except model.DoesNotExist:
+                raise TransitionRefused(_("Hồ sơ không còn tồn tại.")) from None
+            current = getattr(fresh, field.attname)
+            bound = getattr(fresh, name)
+            label = transition_label(bound)
+            if not getattr(actor, "is_system", False) and not actor.has_perm(permission_name(model, name), fresh):
+                raise TransitionForbidden(
+                    _("Bạn không có quyền “%(action)s” đối với %(obj)s.") % {"action": label, "obj": fresh}
+                )
+            if seen_state is not None and seen_state != current:
+                raise ConflictError(
+                    _("%(obj)s vừa được người khác chuyển sang trạng thái “%(state)s”. Hãy tải lại trang.")
+                    % {"obj": fresh, "state": _state_label(fresh, field, current)}
+                )
+            t = meta.get_transition(current)
+            if t is None or not meta.has_transition(current):
+                raise TransitionRefused(
+                    _("Không thể “%(action)s” khi %(obj)s đang ở trạng thái “%(state)s”.")
+                    % {"action": label, "obj": fresh, "state": _state_label(fresh, field, current)}
+                )
+            unmet = [str(getattr(c, "message", c.__name__)) for c in t.conditions if not c(fresh)]
+            if unmet:
+                raise TransitionRefused(
+                    _("Chưa thể “%(action)s” %(obj)s:") % {"action": label, "obj": fresh}, reasons=unmet
+                )
+            bound(**kwargs)
+            fresh.save()
+            event_payload = {"transition": name, "field": field.name}
+            if reason:
+                event_payload["reason"] = reason
+            if payload:
+                event_payload.update(payload)
+            event = audit.record(
+                actor=actor,
+                action=f"{model._meta.app_label}.{model._meta.model_name}.{name}",
+                obj=fresh,
+                from_state=str(current),
+                to_state=str(getattr(fresh, field.attname)),
+                payload=event_payload,
+            )
+            if after is not None:
+                after(fresh, event)
+    except ConcurrentTransition:
+        raise ConflictError(_("%(obj)s vừa được người khác thay đổi. Hãy tải lại trang.") % {"obj": obj}) from None
+    obj.refresh_from_db()
+    return fresh

@@ -1,0 +1,34 @@
+from django.db import migrations
+
+TRIGGER = """
+CREATE OR REPLACE FUNCTION workflows_auditevent_append_only() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'audit trail is append-only: % refused on workflows_auditevent', TG_OP;
+END;
+$$ LANGUAGE plpgsql;
+DROP TRIGGER IF EXISTS workflows_auditevent_append_only ON workflows_auditevent;
+CREATE TRIGGER workflows_auditevent_append_only
+    BEFORE UPDATE OR DELETE OR TRUNCATE ON workflows_auditevent
+    FOR EACH STATEMENT EXECUTE FUNCTION workflows_auditevent_append_only();
+"""
+
+DROP = """
+DROP TRIGGER IF EXISTS workflows_auditevent_append_only ON workflows_auditevent;
+DROP FUNCTION IF EXISTS workflows_auditevent_append_only();
+"""
+
+
+def forwards(apps, schema_editor):
+    # Architecture principle 5: on PostgreSQL the database itself refuses UPDATE and DELETE of audit rows.
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(TRIGGER)
+
+
+def backwards(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(DROP)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("workflows", "0001_initial")]
+    operations = [migrations.RunPython(forwards, backwards)]

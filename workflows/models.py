@@ -1,0 +1,113 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditEvent(models.Model):
+    """One event of the append-only, hash-chained timeline (architecture principle 5).
+
+    ``body`` is the canonical text of the event (sorted-key JSON, stored as text and never re-serialised), and
+    ``hash`` = SHA-256 of ``body``, which itself contains the previous event's hash. ``verify_audit`` recomputes
+    both and checks that every column agrees with the body, so changing any stored byte breaks the chain.
+    """
+
+    sequence = models.PositiveBigIntegerField(_("số thứ tự"), primary_key=True)
+    created_at = models.DateTimeField(_("thời điểm"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người thực hiện"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("người thực hiện (tên)"), max_length=150)
+    action = models.CharField(_("hành động"), max_length=100, db_index=True)
+    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(max_length=64, blank=True, db_index=True)
+    target = GenericForeignKey("content_type", "object_id")
+    object_repr = models.CharField(_("đối tượng"), max_length=300, blank=True)
+    from_state = models.CharField(_("từ trạng thái"), max_length=50, blank=True)
+    to_state = models.CharField(_("đến trạng thái"), max_length=50, blank=True)
+    body = models.TextField(_("nội dung chuẩn hoá"))
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["sequence"]
+        verbose_name = _("sự kiện nhật ký")
+        verbose_name_plural = _("nhật ký kiểm toán")
+        indexes = [models.Index(fields=["content_type", "object_id", "sequence"])]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.action} {self.object_repr}"
+
+    @property
+    def payload(self) -> dict:
+        import json
+
+        return json.loads(self.body).get("payload", {})
+
+
+class ChainHead(models.Model):
+    """The single row whose lock serialises appends to the audit chain; it also remembers the last hash."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    sequence = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    class Meta:
+        verbose_name = _("đầu chuỗi nhật ký")
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.hash[:12]}"
+
+
+class WorkdayOverride(models.Model):
+    """A day the board declares different from the national calendar: a swapped day off or a make-up workday."""
+
+    class Kind(models.TextChoices):
+        DAY_OFF = "off", _("Ngày nghỉ (nghỉ bù, hoán đổi)")
+        WORKING_DAY = "work", _("Ngày làm việc bù")
+
+    date = models.DateField(_("ngày"), unique=True)
+    kind = models.CharField(_("loại"), max_length=4, choices=Kind.choices)
+    note = models.CharField(_("căn cứ / ghi chú"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("ngày điều chỉnh lịch làm việc")
+        verbose_name_plural = _("lịch làm việc điều chỉnh")
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} {self.get_kind_display()}"
+
+
+class Notification(models.Model):
+    """An in-app notification for one user; its idempotency key makes sending it twice impossible."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người nhận"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    key = models.CharField(_("khoá chống trùng"), max_length=200, unique=True)
+    title = models.CharField(_("tiêu đề"), max_length=300)
+    body = models.TextField(_("nội dung"), blank=True)
+    url = models.CharField(_("liên kết"), max_length=300, blank=True)
+    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    object_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    read_at = models.DateTimeField(_("đã đọc lúc"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("đã gửi thư lúc"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("thông báo")
+        verbose_name_plural = _("thông báo")
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.title

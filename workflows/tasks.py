@@ -1,0 +1,29 @@
+"""Thin django-q2 entry points of the engine."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Notification
+
+
+def mail_notifications(ids: list[int]) -> int:
+    """E-mail each notification once: ``emailed_at`` is set under a row lock, so a retried task skips it."""
+    sent = 0
+    for pk in ids:
+        with transaction.atomic():
+            note = (
+                Notification.objects.select_for_update()
+                .select_related("recipient")
+                .filter(pk=pk, emailed_at__isnull=True)
+                .first()
+            )
+            if note is None or not note.recipient.email:
+                continue
+            body = note.body + (f"\n\n{note.url}" if note.url else "")
+            send_mail(note.title, body, settings.DEFAULT_FROM_EMAIL, [note.recipient.email])
+            note.emailed_at = timezone.now()
+            note.save(update_fields=["emailed_at"])
+            sent += 1
+    return sent

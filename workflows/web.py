@@ -1,0 +1,33 @@
+"""Helpers for views that call the door: refusals become messages, never tracebacks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+
+from .exceptions import ConflictError, TransitionRefused
+
+
+def perform(request: HttpRequest, action: Callable[[], object], *, success: str) -> bool:
+    """Run ``action``; on success add ``success`` as a message, on a refusal add the refusal. Returns success."""
+    try:
+        action()
+    except TransitionRefused as exc:
+        messages.error(request, str(exc))
+        return False
+    except ConflictError as exc:
+        messages.warning(request, exc.message)
+        return False
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or "Bạn không có quyền thực hiện thao tác này.")
+        return False
+    messages.success(request, success)
+    return True
+
+
+def require_perm(user, perm: str, obj=None) -> None:
+    if not user.has_perm(perm, obj):
+        raise PermissionDenied
