@@ -37,8 +37,11 @@ def _vietnamese(settings):
 
 
 @pytest.fixture(autouse=True)
-def _q_sync(settings):
-    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": True}
+def _q_sync(monkeypatch):
+    # django-q2 reads its settings once at import: run queued tasks inline in tests.
+    from django_q.conf import Conf
+
+    monkeypatch.setattr(Conf, "SYNC", True)
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ class UnitFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"U{n:04d}")
     name = factory.Sequence(lambda n: f"Xã Thử Nghiệm {n}")
     kind = UnitKind.COMMUNE
+    parent = None
     path = factory.LazyAttribute(lambda o: f"{o.parent.path if o.parent else '/'}{o.code}/")
 
 

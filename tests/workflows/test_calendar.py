@@ -1,0 +1,44 @@
+"""Working days: weekends, Vietnamese public holidays (Tết), and the board's swapped days."""
+
+from datetime import date
+
+import pytest
+
+from workflows.calendar import add_working_days, holiday_name, is_working_day, working_days_between
+from workflows.models import WorkdayOverride
+
+pytestmark = pytest.mark.django_db
+
+
+def test_tet_2026_is_not_working_days():
+    # Tết Bính Ngọ: 16–20/02/2026 are public holidays (Monday to Friday).
+    for day in range(16, 21):
+        assert not is_working_day(date(2026, 2, day))
+    assert holiday_name(date(2026, 2, 17))
+    # Friday 13/02 + 1 working day skips the weekend and the whole Tết week: Monday 23/02.
+    assert add_working_days(date(2026, 2, 13), 1) == date(2026, 2, 23)
+
+
+def test_twenty_working_days_across_tet():
+    # From Monday 09/02/2026: 4 days that week, Tết week off, then 16 more → Monday 16/03/2026.
+    assert add_working_days(date(2026, 2, 9), 20) == date(2026, 3, 16)
+    assert working_days_between(date(2026, 2, 9), date(2026, 3, 16)) == 20
+
+
+def test_swapped_day_off_and_compensatory_saturday():
+    friday, saturday = date(2026, 1, 2), date(2026, 1, 10)
+    assert is_working_day(friday)
+    assert not is_working_day(saturday)
+    WorkdayOverride.objects.create(date=friday, kind=WorkdayOverride.Kind.DAY_OFF, note="Nghỉ bù Tết Dương lịch")
+    WorkdayOverride.objects.create(date=saturday, kind=WorkdayOverride.Kind.WORKING_DAY, note="Làm bù")
+    assert not is_working_day(friday)
+    assert is_working_day(saturday)
+    # Wed 31/12/2025 + 2 working days: 01/01 holiday, 02/01 swapped off, weekend → Mon 05/01, Tue 06/01.
+    assert add_working_days(date(2025, 12, 31), 2) == date(2026, 1, 6)
+
+
+def test_between_is_antisymmetric():
+    a, b = date(2026, 4, 20), date(2026, 5, 8)
+    assert working_days_between(a, b) == -working_days_between(b, a)
+    # 27/04 (Hùng Kings observed), 30/04 and 01/05 are holidays.
+    assert working_days_between(a, b) == 11
