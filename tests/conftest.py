@@ -37,6 +37,11 @@ def _vietnamese(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _q_sync(monkeypatch):
     # django-q2 reads its settings once at import: run queued tasks inline in tests.
     from django_q.conf import Conf

@@ -1,0 +1,174 @@
+"""The shipped demo: Thái Nguyên's plan for the emulation campaign "Bình dân học AI" (QĐ 987/QĐ-UBND, 31/3/2025).
+
+Texts are quoted from the decision (they are data, not interface strings). The deadlines inside the campaign are
+not in the decision (domain.md, open questions): the values below are the demo's choice. ``seed_demo`` shifts every
+date by the same number of days so that the campaign is in progress on the chosen day.
+"""
+
+from datetime import date
+
+PROVINCE = {"code": "19", "name": "Tỉnh Thái Nguyên", "kind": "province"}
+
+# Provincial bodies after the 2025 reorganisation (the departments that run and join the campaign).
+DEPARTMENTS = [
+    ("TN-VP", "Văn phòng Ủy ban nhân dân tỉnh", "department"),
+    ("TN-SNV", "Sở Nội vụ", "department"),
+    ("TN-STC", "Sở Tài chính", "department"),
+    ("TN-STP", "Sở Tư pháp", "department"),
+    ("TN-SCT", "Sở Công Thương", "department"),
+    ("TN-SNNMT", "Sở Nông nghiệp và Môi trường", "department"),
+    ("TN-SXD", "Sở Xây dựng", "department"),
+    ("TN-SKHCN", "Sở Khoa học và Công nghệ", "department"),
+    ("TN-SGDDT", "Sở Giáo dục và Đào tạo", "department"),
+    ("TN-SYT", "Sở Y tế", "department"),
+    ("TN-SVHTTDL", "Sở Văn hóa, Thể thao và Du lịch", "department"),
+    ("TN-SDTTG", "Sở Dân tộc và Tôn giáo", "department"),
+    ("TN-TTR", "Thanh tra tỉnh", "department"),
+    ("TN-BQLKCN", "Ban Quản lý các khu công nghiệp tỉnh", "department"),
+    ("TN-MTTQ", "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh", "organisation"),
+    ("TN-DHTN", "Đại học Thái Nguyên", "organisation"),
+    ("TN-HHDN", "Hiệp hội Doanh nghiệp tỉnh", "organisation"),
+]
+
+# Bodies within units (so that "a unit and its sub-units" has something to show).
+BODIES = [
+    ("TN-SNV-BTDKT", "Ban Thi đua - Khen thưởng", "TN-SNV"),
+    ("TN-SNV-VP", "Văn phòng Sở Nội vụ", "TN-SNV"),
+]
+
+# A district-level unit abolished on 01/7/2025 (Nghị quyết 202/2025/QH15, 203/2025/QH15), kept with its successor
+# so that legacy records map to a current unit: (code, name, dissolved on, successor code).
+DISSOLVED = [
+    ("TN-TPTN", "Ủy ban nhân dân thành phố Thái Nguyên (cấp huyện, trước 01/7/2025)", date(2025, 7, 1), "05443"),
+]
+
+# Demo clusters and blocs: how the province groups its units for ranking (the demo's own grouping).
+BLOC_DEPARTMENTS = ("KHOI-SO", "Khối các sở, ban, ngành tỉnh")
+CLUSTER_WARDS = ("CUM-PHUONG", "Cụm thi đua các phường")
+COMMUNE_CLUSTERS = 4  # the communes are split into four clusters in order of their official code
+
+CAMPAIGN = {
+    "code": "binh-dan-hoc-ai",
+    "name": "Phong trào thi đua “Bình dân học AI” tỉnh Thái Nguyên",
+    "level": "provincial",
+    "is_thematic": True,
+    "issuing_body": "Ủy ban nhân dân tỉnh Thái Nguyên",
+    "plan_number": "987/QĐ-UBND",
+    "plan_date": date(2025, 3, 31),
+    "plan_signer": "Nguyễn Huy Dũng",
+    "plan_signer_title": "Chủ tịch",
+    "plan_summary": "Ban hành Kế hoạch tổ chức thực hiện Phong trào thi đua “Bình dân học AI” tỉnh Thái Nguyên",
+    "legal_basis": "\n".join([
+        "Luật Tổ chức chính quyền địa phương ngày 19/02/2025",
+        "Luật Thi đua, khen thưởng ngày 15/6/2022",
+        "Thông tư số 01/2024/TT-BNV ngày 24/02/2024 của Bộ trưởng Bộ Nội vụ quy định biện pháp thi hành Luật Thi "
+        "đua, khen thưởng và Nghị định số 98/2023/NĐ-CP ngày 31/12/2023 của Chính phủ",
+        "Nghị quyết số 01-NQ/TU ngày 31/12/2020 của Ban Chấp hành Đảng bộ tỉnh về Chương trình chuyển đổi số tỉnh "
+        "Thái Nguyên giai đoạn 2021 - 2025, định hướng đến năm 2030",
+        "Kế hoạch số 237/KH-UBND ngày 13/12/2024 của Ủy ban nhân dân tỉnh về việc triển khai chương trình "
+        "“Bình dân học AI” giai đoạn 2024 - 2025 tại tỉnh Thái Nguyên",
+        "Tờ trình số 90/TTr-SNV ngày 28/3/2025 của Giám đốc Sở Nội vụ",
+    ]),
+    "objectives": (
+        "Phát huy sức mạnh của cả hệ thống chính trị trong việc tuyên truyền, nâng cao nhận thức của mọi người dân "
+        "về vai trò, ý nghĩa và sự cần thiết của công nghệ trí tuệ nhân tạo (AI) trong cuộc sống; hình thành văn hóa "
+        "“AI xứ Trà” và tư duy “AI first” (ưu tiên AI).\n"
+        "Nâng cao vai trò, trách nhiệm của các cấp, các ngành, đặc biệt vai trò của người đứng đầu trong việc chỉ "
+        "đạo, triển khai Phong trào thi đua.\n"
+        "Biểu dương, khen thưởng các tập thể, cá nhân có thành tích xuất sắc; kịp thời phát hiện, bồi dưỡng, nhân "
+        "rộng các điển hình tiên tiến."
+    ),
+    "subjects": (
+        "Tập thể: cơ quan, đơn vị, địa phương, doanh nghiệp, tổ chức hợp pháp trong và ngoài tỉnh Thái Nguyên.\n"
+        "Cá nhân: cán bộ, công chức, viên chức, học sinh, sinh viên, công nhân, nông dân, người lao động, hội viên… "
+        "thuộc cơ quan, đơn vị, địa phương, doanh nghiệp, tổ chức hợp pháp trong và ngoài tỉnh Thái Nguyên."
+    ),
+    "contents": (
+        "a) Tuyên truyền, phổ biến, nâng cao nhận thức về vai trò, lợi ích của AI, chương trình “Bình dân học AI”.\n"
+        "b) Xây dựng nội dung, chương trình, kế hoạch, các hình thức học AI phù hợp với từng nhóm đối tượng.\n"
+        "c) Bồi dưỡng kiến thức, kỹ năng số; xây dựng đội ngũ chuyên gia về AI, giảng viên nguồn, cán bộ nòng cốt.\n"
+        "d) Tích cực, chủ động tìm hiểu, học tập về AI, đẩy mạnh ứng dụng AI trong cuộc sống.\n"
+        "đ) Ưu tiên và bảo đảm các nguồn lực để các cá nhân dễ dàng tiếp cận chương trình.\n"
+        "e) Đề xuất, phát huy các sáng kiến, giải pháp hỗ trợ, đẩy mạnh việc thực hiện chương trình."
+    ),
+    "criteria_text": (
+        "Đối với tập thể:\n"
+        "1. Phát động, triển khai sâu rộng Phong trào thi đua đến các tập thể, cá nhân thuộc phạm vi quản lý.\n"
+        "2. Đề xuất, tham mưu các nội dung trong chỉ đạo, triển khai, tổ chức thực hiện chương trình "
+        "“Bình dân học AI”.\n"
+        "3. Phối hợp tổ chức tập huấn, đào tạo chương trình “Bình dân học AI” cho các nhóm đối tượng thuộc quản lý "
+        "bảo đảm tiến độ theo Kế hoạch số 237/KH-UBND.\n"
+        "Đối với cá nhân:\n"
+        "1. Có sáng kiến, đề xuất giải pháp trong chỉ đạo, tham mưu xây dựng, triển khai, tổ chức thực hiện "
+        "chương trình và Phong trào thi đua.\n"
+        "2. Tích cực tham gia đào tạo, tập huấn, phối hợp, giúp đỡ, tuyên truyền vận động thực hiện chương trình."
+    ),
+    "reward_text": (
+        "Vào dịp tổng kết, Chủ tịch Ủy ban nhân dân cấp xã, thủ trưởng cơ quan, tổ chức, đơn vị khen thưởng theo "
+        "thẩm quyền và trình cấp trên khen thưởng. Sở Nội vụ thẩm định hồ sơ, trình Chủ tịch Ủy ban nhân dân tỉnh "
+        "khen thưởng tập thể, cá nhân có thành tích xuất sắc."
+    ),
+    "award_type_codes": ["bang_khen_tinh", "giay_khen_so", "giay_khen_xa"],
+    "start_date": date(2025, 3, 31),
+    "end_date": date(2025, 12, 31),
+    # The demo's deadlines (not set by the decision).
+    "plan_deadline": date(2025, 4, 30),
+    "interim_review_date": date(2025, 7, 15),
+    "self_scoring_deadline": date(2025, 12, 10),
+    "nomination_deadline": date(2025, 12, 15),
+    "summary_date": date(2025, 12, 26),
+}
+
+# Section II.3 of the plan: the targets by the end of 2025.
+LOCALITIES = ["commune", "ward"]
+INDICATORS = [
+    {"code": "1", "name": "Huyện, thành phố (nay là xã, phường) ban hành kế hoạch, tổ chức phát động tham gia "
+     "chương trình “Bình dân học AI”", "numerator_label": "Số địa phương đã ban hành kế hoạch",
+     "denominator_label": "Tổng số địa phương", "target_percent": 100, "applies_to": LOCALITIES},
+    {"code": "2", "name": "Cơ quan, đơn vị thành lập nhóm cán bộ, công chức, viên chức nòng cốt lan tỏa chương "
+     "trình", "numerator_label": "Số cơ quan, đơn vị đã thành lập nhóm nòng cốt",
+     "denominator_label": "Tổng số cơ quan, đơn vị", "target_percent": 100},
+    {"code": "3", "name": "Cán bộ, công chức, viên chức được học và ứng dụng nền tảng AI hỗ trợ công việc",
+     "numerator_label": "Số CBCCVC đã học và ứng dụng AI", "denominator_label": "Tổng số CBCCVC",
+     "target_percent": 100},
+    {"code": "3.1", "name": "Trong đó: CBCCVC được cải thiện hiệu quả, năng suất, chất lượng thực hiện nhiệm vụ",
+     "numerator_label": "Số CBCCVC cải thiện hiệu quả", "denominator_label": "Số CBCCVC đã học và ứng dụng AI",
+     "target_percent": 50, "parent_code": "3"},
+    {"code": "4", "name": "Chủ doanh nghiệp, hợp tác xã, hộ kinh doanh cá thể được học và ứng dụng nền tảng AI",
+     "numerator_label": "Số chủ DN, HTX, hộ kinh doanh đã học", "denominator_label": "Tổng số chủ DN, HTX, hộ "
+     "kinh doanh", "target_percent": 80},
+    {"code": "4.1", "name": "Trong đó: được cải thiện công tác quản trị, tổ chức sản xuất kinh doanh, phát triển "
+     "sản phẩm", "numerator_label": "Số chủ DN, HTX, hộ kinh doanh cải thiện quản trị",
+     "denominator_label": "Số chủ DN, HTX, hộ kinh doanh đã học", "target_percent": 50, "parent_code": "4"},
+    {"code": "5", "name": "Người trong độ tuổi lao động tham gia các lớp đào tạo kỹ năng AI cơ bản online",
+     "numerator_label": "Số người lao động đã tham gia", "denominator_label": "Số người trong độ tuổi lao động",
+     "target_percent": 80},
+    {"code": "5.1", "name": "Trong đó: người lao động có khả năng sử dụng các kỹ năng AI cơ bản",
+     "numerator_label": "Số người sử dụng được kỹ năng AI cơ bản", "denominator_label": "Số người lao động đã "
+     "tham gia", "target_percent": 50, "parent_code": "5"},
+    {"code": "6", "name": "Xã, phường có giảng viên cộng đồng, kết nối với mạng lưới giảng viên AI toàn quốc",
+     "numerator_label": "Số xã, phường có giảng viên cộng đồng", "denominator_label": "Tổng số xã, phường",
+     "target_percent": 100, "applies_to": LOCALITIES},
+]
+
+# The campaign is shown this many days after its (shifted) launch: plans are due in the coming days.
+DAYS_IN_PROGRESS = 20
+
+DEMO_PASSWORD = "demo12345!"
+
+# (username, full name, role, unit code, position). Unit users of a few wards/communes are added by code below.
+PROVINCIAL_USERS = [
+    ("quantri", "Quản trị hệ thống", "admin", "TN-SNV", "Quản trị viên"),
+    ("canbo.snv", "Trần Thị Thu Hà", "board_officer", "TN-SNV-BTDKT", "Chuyên viên Ban Thi đua - Khen thưởng"),
+    ("giamdoc.snv", "Lê Văn Minh", "board_head", "TN-SNV", "Giám đốc Sở Nội vụ"),
+    ("canbo.khcn", "Phạm Quốc Huy", "coordinator", "TN-SKHCN", "Chuyên viên Sở Khoa học và Công nghệ"),
+    ("hoidong", "Đỗ Thị Lan", "council_member", "TN-SNV", "Ủy viên Hội đồng Thi đua - Khen thưởng tỉnh"),
+    ("vp.ubnd", "Hoàng Đức Thắng", "chairman_office", "TN-VP", "Chuyên viên Văn phòng UBND tỉnh"),
+    ("kiemtoan", "Vũ Thị Mai", "auditor", "TN-TTR", "Thanh tra viên"),
+    ("vanthu.syt", "Ngô Thị Hằng", "unit_clerk", "TN-SYT", "Chuyên viên Văn phòng Sở Y tế"),
+    ("truong.syt", "Bùi Văn Khánh", "unit_head", "TN-SYT", "Giám đốc Sở Y tế"),
+]
+
+# Wards and communes (by official code) that get a demo clerk and head: vanthu.<slug>, truong.<slug>.
+DEMO_LOCALITIES = ["05443", "05710"]
+DEMO_LOCALITY_COMMUNES = 1  # plus the first commune in code order
