@@ -8,4 +8,6 @@ urlpatterns = [
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("calendar/", views.calendar, name="calendar"),
+    path("calendar/override/<int:pk>/delete/", views.calendar_override_delete, name="calendar_override_delete"),
 ]

@@ -1,0 +1,1 @@
+"""Seed data: policy values with their legal source, loaded by ``manage.py seed_rules``."""
