@@ -1,4 +1,12 @@
+from pathlib import Path
+
 from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.template.defaultfilters import filesizeformat
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .enums import UnitKind
@@ -23,15 +31,44 @@ class CampaignForm(forms.ModelForm):
     class Meta:
         model = Campaign
         fields = [
-            "code", "name", "level", "is_thematic", "issuing_body", "plan_number", "plan_date", "plan_signer",
-            "plan_signer_title", "plan_summary", "legal_basis", "objectives", "subjects", "contents",
-            "criteria_text", "reward_text", "award_type_codes", "start_date", "end_date", "plan_deadline",
-            "interim_review_date", "self_scoring_deadline", "nomination_deadline", "summary_date",
+            "code",
+            "name",
+            "level",
+            "is_thematic",
+            "issuing_body",
+            "plan_number",
+            "plan_date",
+            "plan_signer",
+            "plan_signer_title",
+            "plan_summary",
+            "legal_basis",
+            "objectives",
+            "subjects",
+            "contents",
+            "criteria_text",
+            "reward_text",
+            "award_type_codes",
+            "start_date",
+            "end_date",
+            "plan_deadline",
+            "interim_review_date",
+            "self_scoring_deadline",
+            "nomination_deadline",
+            "summary_date",
         ]
-        widgets = {name: DATE_INPUT for name in (
-            "plan_date", "start_date", "end_date", "plan_deadline", "interim_review_date", "self_scoring_deadline",
-            "nomination_deadline", "summary_date",
-        )}
+        widgets = dict.fromkeys(
+            (
+                "plan_date",
+                "start_date",
+                "end_date",
+                "plan_deadline",
+                "interim_review_date",
+                "self_scoring_deadline",
+                "nomination_deadline",
+                "summary_date",
+            ),
+            DATE_INPUT,
+        )
         help_texts = {
             "code": _("Chữ thường không dấu, số và gạch nối, ví dụ: binh-dan-hoc-ai-2025."),
             "legal_basis": _("Mỗi văn bản một dòng."),
@@ -85,11 +122,15 @@ IndicatorFormSet = forms.formset_factory(IndicatorForm, formset=BaseIndicatorFor
 
 class ParticipantsForm(forms.Form):
     kinds = forms.MultipleChoiceField(
-        label=_("Chọn tất cả đơn vị thuộc loại"), choices=UnitKind.choices, required=False,
+        label=_("Chọn tất cả đơn vị thuộc loại"),
+        choices=UnitKind.choices,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     units = forms.ModelMultipleChoiceField(
-        label=_("Hoặc chọn từng đơn vị"), queryset=Unit.objects.none(), required=False,
+        label=_("Hoặc chọn từng đơn vị"),
+        queryset=Unit.objects.none(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
 
@@ -109,3 +150,94 @@ class ParticipantsForm(forms.Form):
         if not data.get("units") and not data.get("kinds"):
             raise forms.ValidationError(_("Hãy chọn ít nhất một đơn vị tham gia."))
         return data
+
+
+# --- Rule sets: the administrator's forms; values are parsed and validated by competition.services.rulesets ---
+
+
+class RuleValueForm(forms.Form):
+    """One value of a rule set (or award type, required document, base salary), as text the service parses."""
+
+    value = forms.CharField(label=_("Giá trị"), required=False)
+    confirm = forms.BooleanField(
+        label=_("Xác nhận: giá trị này đúng với văn bản chính thức"),
+        required=False,
+        help_text=_("Không đánh dấu: giá trị được lưu nhưng vẫn ở trạng thái chưa xác nhận."),
+    )
+
+    def __init__(self, *args, model_field, confirmable: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["value"]
+        field.label = capfirst(model_field.verbose_name)
+        if model_field.choices:
+            field.widget = forms.Select(choices=[("", "—"), *model_field.flatchoices])
+        elif isinstance(model_field, models.BooleanField):
+            field.widget = forms.Select(choices=[("true", _("Có")), ("false", _("Không"))])
+        elif isinstance(model_field, models.DateField):
+            field.widget = forms.DateInput(attrs={"type": "date"})
+            field.help_text = _("Để trống nếu chưa có ngày.") if model_field.null else ""
+        elif isinstance(model_field, models.TextField):
+            field.widget = forms.Textarea(attrs={"rows": 5})
+        elif isinstance(model_field, models.DecimalField):
+            field.widget = forms.TextInput(attrs={"inputmode": "decimal"})
+        elif isinstance(model_field, models.IntegerField):
+            field.widget = forms.TextInput(attrs={"inputmode": "numeric"})
+        if not confirmable:
+            del self.fields["confirm"]
+
+
+class BaseSalaryForm(forms.Form):
+    amount = forms.CharField(
+        label=_("Mức lương cơ sở (đồng/tháng)"), widget=forms.TextInput(attrs={"inputmode": "numeric"})
+    )
+    valid_from = forms.DateField(label=_("Áp dụng từ ngày"), widget=DATE_INPUT)
+    legal_basis = forms.CharField(label=_("Văn bản quy định"), max_length=255, help_text=_("Ví dụ: Nghị định số …"))
+    confirm = forms.BooleanField(label=_("Xác nhận: đúng với văn bản chính thức"), required=False)
+
+
+class RuleSetCopyForm(forms.Form):
+    code = forms.CharField(label=_("Mã bộ quy định mới"), max_length=50, help_text=_("Ví dụ: nd200-2027."))
+    name = forms.CharField(label=_("Tên"), max_length=255, help_text=_("Ví dụ: NĐ …/20…/NĐ-CP và TT …/20…/TT-BNV."))
+    valid_from = forms.DateField(
+        label=_("Hiệu lực từ ngày"),
+        widget=DATE_INPUT,
+        help_text=_("Bộ quy định đang áp dụng sẽ hết hiệu lực từ ngày này."),
+    )
+    legal_basis = forms.CharField(
+        label=_("Căn cứ pháp lý"), widget=forms.Textarea(attrs={"rows": 4}), help_text=_("Mỗi văn bản một dòng.")
+    )
+
+
+IMPORT_EXTENSIONS = (".xlsx", ".csv")
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(label=_("Tệp .xlsx hoặc .csv"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if Path(upload.name).suffix.lower() not in IMPORT_EXTENSIONS:
+            raise ValidationError(gettext("Tệp “%(f)s”: chỉ nhận tệp .xlsx hoặc .csv.") % {"f": upload.name})
+        if upload.size > settings.THIDUA_MAX_UPLOAD_BYTES:
+            raise ValidationError(
+                gettext("Tệp “%(f)s” nặng %(size)s, vượt giới hạn %(max)s: hãy chia thành nhiều tệp nhỏ hơn.")
+                % {
+                    "f": upload.name,
+                    "size": filesizeformat(upload.size),
+                    "max": filesizeformat(settings.THIDUA_MAX_UPLOAD_BYTES),
+                }
+            )
+        return upload
+
+
+class DissolveForm(forms.Form):
+    on = forms.DateField(
+        label=_("Ngày giải thể, sáp nhập"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+    )
+    successor_code = forms.CharField(
+        label=_("Mã đơn vị kế thừa"),
+        max_length=32,
+        help_text=_("Đơn vị đang hoạt động nhận lại nhiệm vụ của đơn vị này."),
+    )

@@ -9,7 +9,7 @@ NAV = [
     ("competition:unit_list", _("Đơn vị"), "competition.view_unit"),
     ("competition:ruleset_list", _("Căn cứ pháp lý"), "competition.view_ruleset"),
     ("workflows:calendar", _("Lịch làm việc"), "workflows.change_workdayoverride"),
-    ("accounts:user_list", _("Tài khoản"), "accounts.manage_accounts"),
+    ("competition:user_list", _("Tài khoản"), "accounts.manage_accounts"),
     ("workflows:audit_log", _("Nhật ký"), "workflows.view_auditevent"),
 ]
 

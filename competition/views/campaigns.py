@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,17 +13,25 @@ from workflows.door import allowed_transitions, transition_label
 from workflows.models import Notification
 from workflows.web import perform, require_perm
 
-from .enums import CampaignState
-from .forms import CampaignForm, IndicatorFormSet, ParticipantsForm
-from .models import Campaign, Unit
-from .scoping import scope, user_unit
-from .services.campaigns import launch_campaign, save_campaign, set_indicators, set_participants
+from ..enums import CampaignState
+from ..forms import CampaignForm, IndicatorFormSet, ParticipantsForm
+from ..models import Campaign, Enrolment
+from ..scoping import scope, user_unit
+from ..services.campaigns import launch_campaign, save_campaign, set_indicators, set_participants
+
+
+def _with_unit_counts(campaigns):
+    # A subquery, not Count() over the join: the scoping filter of a unit user joins the enrolments already.
+    per_campaign = (
+        Enrolment.objects.filter(campaign=OuterRef("pk")).order_by().values("campaign").annotate(n=Count("pk"))
+    )
+    return campaigns.annotate(n_units=Coalesce(Subquery(per_campaign.values("n")), 0))
 
 
 @login_required
 def home(request):
     user = request.user
-    campaigns = scope(user, Campaign.objects.all()).annotate(n_units=Count("enrolments"))
+    campaigns = _with_unit_counts(scope(user, Campaign.objects.all()))
     context = {
         "unit": user_unit(user),
         "campaigns": campaigns,
@@ -30,7 +39,7 @@ def home(request):
         "can_add_campaign": user.has_perm("competition.add_campaign"),
     }
     if user.role == Role.ADMIN or user.is_superuser:
-        from .services.rulesets import unconfirmed_values
+        from ..services.rulesets import unconfirmed_values
 
         context["unconfirmed_count"] = len(unconfirmed_values())
     return render(request, "competition/home.html", context)
@@ -38,14 +47,20 @@ def home(request):
 
 @login_required
 def campaign_list(request):
-    campaigns = scope(request.user, Campaign.objects.all()).annotate(n_units=Count("enrolments"))
+    campaigns = _with_unit_counts(scope(request.user, Campaign.objects.all()))
     state = request.GET.get("state")
     if state in CampaignState.values:
         campaigns = campaigns.filter(state=state)
-    return render(request, "competition/campaign_list.html", {
-        "campaigns": campaigns, "states": CampaignState.choices, "state": state,
-        "can_add_campaign": request.user.has_perm("competition.add_campaign"),
-    })
+    return render(
+        request,
+        "competition/campaign_list.html",
+        {
+            "campaigns": campaigns,
+            "states": CampaignState.choices,
+            "state": state,
+            "can_add_campaign": request.user.has_perm("competition.add_campaign"),
+        },
+    )
 
 
 def _visible_campaign(request, pk) -> Campaign:
@@ -56,19 +71,24 @@ def _visible_campaign(request, pk) -> Campaign:
 def campaign_detail(request, pk):
     campaign = _visible_campaign(request, pk)
     actions = [
-        (name, transition_label(getattr(campaign, name)))
-        for name in allowed_transitions(campaign, request.user)
+        (name, transition_label(getattr(campaign, name))) for name in allowed_transitions(campaign, request.user)
     ]
     enrolments = scope(request.user, campaign.enrolments.select_related("unit"))
-    return render(request, "competition/campaign_detail.html", {
-        "campaign": campaign,
-        "indicators": campaign.indicators.select_related("parent"),
-        "enrolments": enrolments,
-        "actions": actions,
-        "blocked_launch": campaign.state == CampaignState.DRAFT and "launch" not in dict(actions),
-        "can_edit": request.user.has_perm("competition.change_campaign", campaign),
-        "events": events_for(campaign) if request.user.is_campaign_wide or request.user.role == Role.AUDITOR else [],
-    })
+    return render(
+        request,
+        "competition/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "indicators": campaign.indicators.select_related("parent"),
+            "enrolments": enrolments,
+            "actions": actions,
+            "blocked_launch": campaign.state == CampaignState.DRAFT and "launch" not in dict(actions),
+            "can_edit": request.user.has_perm("competition.change_campaign", campaign),
+            "events": events_for(campaign)
+            if request.user.is_campaign_wide or request.user.role == Role.AUDITOR
+            else [],
+        },
+    )
 
 
 @login_required
@@ -78,10 +98,16 @@ def campaign_edit(request, pk=None):
     form = CampaignForm(request.POST or None, instance=campaign)
     if request.method == "POST" and form.is_valid():
         obj = form.save(commit=False)
-        if perform(request, lambda: save_campaign(obj, actor=request.user, changed=form.changed_data),
-                   success=_("Đã lưu phong trào.")):
-            return redirect("competition:campaign_detail", obj.pk) if campaign else redirect(
-                "competition:campaign_indicators", obj.pk)
+        if perform(
+            request,
+            lambda: save_campaign(obj, actor=request.user, changed=form.changed_data),
+            success=_("Đã lưu phong trào."),
+        ):
+            return (
+                redirect("competition:campaign_detail", obj.pk)
+                if campaign
+                else redirect("competition:campaign_indicators", obj.pk)
+            )
     return render(request, "competition/campaign_form.html", {"form": form, "campaign": campaign})
 
 
@@ -90,16 +116,24 @@ def campaign_indicators(request, pk):
     campaign = _visible_campaign(request, pk)
     require_perm(request.user, "competition.change_campaign", campaign)
     initial = [
-        {"code": i.code, "name": i.name, "numerator_label": i.numerator_label,
-         "denominator_label": i.denominator_label, "target_percent": i.target_percent,
-         "parent_code": i.parent.code if i.parent else ""}
+        {
+            "code": i.code,
+            "name": i.name,
+            "numerator_label": i.numerator_label,
+            "denominator_label": i.denominator_label,
+            "target_percent": i.target_percent,
+            "parent_code": i.parent.code if i.parent else "",
+        }
         for i in campaign.indicators.select_related("parent")
     ]
     formset = IndicatorFormSet(request.POST or None, initial=initial, prefix="ind")
     if request.method == "POST" and formset.is_valid():
         rows = [f.cleaned_data for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
-        if perform(request, lambda: set_indicators(campaign, rows, actor=request.user),
-                   success=_("Đã lưu %(n)s chỉ tiêu.") % {"n": len(rows)}):
+        if perform(
+            request,
+            lambda: set_indicators(campaign, rows, actor=request.user),
+            success=_("Đã lưu %(n)s chỉ tiêu.") % {"n": len(rows)},
+        ):
             return redirect("competition:campaign_participants", campaign.pk)
     return render(request, "competition/campaign_indicators.html", {"campaign": campaign, "formset": formset})
 
@@ -112,8 +146,11 @@ def campaign_participants(request, pk):
     form = ParticipantsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         units = form.selected_units()
-        if perform(request, lambda: set_participants(campaign, units, actor=request.user),
-                   success=_("Đã chọn %(n)s đơn vị tham gia.") % {"n": len(units)}):
+        if perform(
+            request,
+            lambda: set_participants(campaign, units, actor=request.user),
+            success=_("Đã chọn %(n)s đơn vị tham gia.") % {"n": len(units)},
+        ):
             return redirect("competition:campaign_detail", campaign.pk)
     return render(request, "competition/campaign_participants.html", {"campaign": campaign, "form": form})
 
@@ -132,20 +169,3 @@ def campaign_transition(request, pk, name):
         action = lambda: transition(campaign, name, actor=request.user, reason=request.POST.get("reason", ""))  # noqa: E731
     perform(request, action, success=_("%(action)s: thành công.") % {"action": label})
     return redirect("competition:campaign_detail", pk)
-
-
-@login_required
-def unit_list(request):
-    require_perm(request.user, "competition.view_unit")
-    units = scope(request.user, Unit.objects.select_related("parent", "successor"))
-    q = request.GET.get("q", "").strip()
-    if q:
-        units = units.filter(name__icontains=q) | units.filter(code__iexact=q)
-    kind = request.GET.get("kind")
-    if kind:
-        units = units.filter(kind=kind)
-    return render(request, "competition/unit_list.html", {
-        "units": units[:500], "total": units.count(), "q": q, "kind": kind,
-        "kinds": Unit._meta.get_field("kind").choices,
-        "can_import": request.user.has_perm("competition.import_units"),
-    })

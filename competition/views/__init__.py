@@ -1,0 +1,48 @@
+"""Thin views of the competition app, one module per area: campaigns, units and clusters, rule sets, accounts."""
+
+from .campaigns import (
+    campaign_detail,
+    campaign_edit,
+    campaign_indicators,
+    campaign_list,
+    campaign_participants,
+    campaign_transition,
+    home,
+)
+from .people import user_deactivate, user_import, user_list, user_reset_password
+from .rulesets import (
+    base_salary_list,
+    ruleset_copy,
+    ruleset_detail,
+    ruleset_list,
+    ruleset_value_confirm,
+    ruleset_value_edit,
+    unconfirmed_value_list,
+)
+from .units import cluster_list, unit_detail, unit_import, unit_import_template, unit_list
+
+__all__ = [
+    "base_salary_list",
+    "campaign_detail",
+    "campaign_edit",
+    "campaign_indicators",
+    "campaign_list",
+    "campaign_participants",
+    "campaign_transition",
+    "cluster_list",
+    "home",
+    "ruleset_copy",
+    "ruleset_detail",
+    "ruleset_list",
+    "ruleset_value_confirm",
+    "ruleset_value_edit",
+    "unconfirmed_value_list",
+    "unit_detail",
+    "unit_import",
+    "unit_import_template",
+    "unit_list",
+    "user_deactivate",
+    "user_import",
+    "user_list",
+    "user_reset_password",
+]
