@@ -31,18 +31,25 @@ def main(n: int) -> None:
     ward = Unit.objects.create(code="1", name="Phường", kind="ward", parent=province, path="/19/1/")
     officer = User.objects.create(username="b", role=Role.BOARD_OFFICER)
     Membership.objects.create(user=officer, unit=province)
-    rs = RuleSet.objects.create(code="r", name="r", legal_basis="x", valid_from=date(2020, 1, 1),
-                                appraisal_working_days=20)
+    rs = RuleSet.objects.create(
+        code="r", name="r", legal_basis="x", valid_from=date(2020, 1, 1), appraisal_working_days=20
+    )
     AwardType.objects.create(rule_set=rs, code="bk", name="BK", authority="provincial_chairman")
 
     def make(count: int) -> list[Campaign]:
         out = []
         for i in range(count):
-            c = Campaign.objects.create(code=f"c{i}-{time.time_ns()}", name=f"C{i}", issuing_body="UBND",
-                                        start_date=date(2025, 1, 1), end_date=date(2025, 12, 31),
-                                        award_type_codes=["bk"])
-            Indicator.objects.create(campaign=c, code="1", name="x", numerator_label="a", denominator_label="b",
-                                     target_percent=100)
+            c = Campaign.objects.create(
+                code=f"c{i}-{time.time_ns()}",
+                name=f"C{i}",
+                issuing_body="UBND",
+                start_date=date(2025, 1, 1),
+                end_date=date(2025, 12, 31),
+                award_type_codes=["bk"],
+            )
+            Indicator.objects.create(
+                campaign=c, code="1", name="x", numerator_label="a", denominator_label="b", target_percent=100
+            )
             Enrolment.objects.create(campaign=c, unit=ward)
             out.append(c)
         return out
@@ -76,7 +83,8 @@ def main(n: int) -> None:
     print(f"bare fsm transition + save: {t_bare / n * 1000:.2f} ms each")
     print(f"through the door (+ audit chain): {t_door / n * 1000:.2f} ms each, {len(ctx.captured_queries)} queries")
     print(f"ratio door / bare: {t_door / t_bare:.1f}x")
-    print(f"peak memory of the door run: {peak:.1f} MB (cap {MEMORY_CAP_MB} MB: {'OK' if peak < MEMORY_CAP_MB else 'OVER'})")
+    verdict = "OK" if peak < MEMORY_CAP_MB else "OVER"
+    print(f"peak memory of the door run: {peak:.1f} MB (cap {MEMORY_CAP_MB} MB: {verdict})")
 
 
 if __name__ == "__main__":

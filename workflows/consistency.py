@@ -31,7 +31,9 @@ def check_states() -> list[str]:
             continue
         current = model._default_manager.filter(pk=event.object_id).values_list(field, flat=True).first()
         if current is None:
-            problems.append(_("%(obj)s (#%(seq)s): bản ghi không còn tồn tại.") % {"obj": event.object_repr, "seq": event.sequence})
+            problems.append(
+                _("%(obj)s (#%(seq)s): bản ghi không còn tồn tại.") % {"obj": event.object_repr, "seq": event.sequence}
+            )
         elif str(current) != event.to_state:
             problems.append(
                 _("%(obj)s: trạng thái đang lưu “%(cur)s” khác với nhật ký “%(log)s” (#%(seq)s).")

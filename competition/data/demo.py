@@ -58,17 +58,19 @@ CAMPAIGN = {
     "plan_signer": "Nguyễn Huy Dũng",
     "plan_signer_title": "Chủ tịch",
     "plan_summary": "Ban hành Kế hoạch tổ chức thực hiện Phong trào thi đua “Bình dân học AI” tỉnh Thái Nguyên",
-    "legal_basis": "\n".join([
-        "Luật Tổ chức chính quyền địa phương ngày 19/02/2025",
-        "Luật Thi đua, khen thưởng ngày 15/6/2022",
-        "Thông tư số 01/2024/TT-BNV ngày 24/02/2024 của Bộ trưởng Bộ Nội vụ quy định biện pháp thi hành Luật Thi "
-        "đua, khen thưởng và Nghị định số 98/2023/NĐ-CP ngày 31/12/2023 của Chính phủ",
-        "Nghị quyết số 01-NQ/TU ngày 31/12/2020 của Ban Chấp hành Đảng bộ tỉnh về Chương trình chuyển đổi số tỉnh "
-        "Thái Nguyên giai đoạn 2021 - 2025, định hướng đến năm 2030",
-        "Kế hoạch số 237/KH-UBND ngày 13/12/2024 của Ủy ban nhân dân tỉnh về việc triển khai chương trình "
-        "“Bình dân học AI” giai đoạn 2024 - 2025 tại tỉnh Thái Nguyên",
-        "Tờ trình số 90/TTr-SNV ngày 28/3/2025 của Giám đốc Sở Nội vụ",
-    ]),
+    "legal_basis": "\n".join(
+        [
+            "Luật Tổ chức chính quyền địa phương ngày 19/02/2025",
+            "Luật Thi đua, khen thưởng ngày 15/6/2022",
+            "Thông tư số 01/2024/TT-BNV ngày 24/02/2024 của Bộ trưởng Bộ Nội vụ quy định biện pháp thi hành Luật Thi "
+            "đua, khen thưởng và Nghị định số 98/2023/NĐ-CP ngày 31/12/2023 của Chính phủ",
+            "Nghị quyết số 01-NQ/TU ngày 31/12/2020 của Ban Chấp hành Đảng bộ tỉnh về Chương trình chuyển đổi số tỉnh "
+            "Thái Nguyên giai đoạn 2021 - 2025, định hướng đến năm 2030",
+            "Kế hoạch số 237/KH-UBND ngày 13/12/2024 của Ủy ban nhân dân tỉnh về việc triển khai chương trình "
+            "“Bình dân học AI” giai đoạn 2024 - 2025 tại tỉnh Thái Nguyên",
+            "Tờ trình số 90/TTr-SNV ngày 28/3/2025 của Giám đốc Sở Nội vụ",
+        ]
+    ),
     "objectives": (
         "Phát huy sức mạnh của cả hệ thống chính trị trong việc tuyên truyền, nâng cao nhận thức của mọi người dân "
         "về vai trò, ý nghĩa và sự cần thiết của công nghệ trí tuệ nhân tạo (AI) trong cuộc sống; hình thành văn hóa "
@@ -122,33 +124,75 @@ CAMPAIGN = {
 # Section II.3 of the plan: the targets by the end of 2025.
 LOCALITIES = ["commune", "ward"]
 INDICATORS = [
-    {"code": "1", "name": "Huyện, thành phố (nay là xã, phường) ban hành kế hoạch, tổ chức phát động tham gia "
-     "chương trình “Bình dân học AI”", "numerator_label": "Số địa phương đã ban hành kế hoạch",
-     "denominator_label": "Tổng số địa phương", "target_percent": 100, "applies_to": LOCALITIES},
-    {"code": "2", "name": "Cơ quan, đơn vị thành lập nhóm cán bộ, công chức, viên chức nòng cốt lan tỏa chương "
-     "trình", "numerator_label": "Số cơ quan, đơn vị đã thành lập nhóm nòng cốt",
-     "denominator_label": "Tổng số cơ quan, đơn vị", "target_percent": 100},
-    {"code": "3", "name": "Cán bộ, công chức, viên chức được học và ứng dụng nền tảng AI hỗ trợ công việc",
-     "numerator_label": "Số CBCCVC đã học và ứng dụng AI", "denominator_label": "Tổng số CBCCVC",
-     "target_percent": 100},
-    {"code": "3.1", "name": "Trong đó: CBCCVC được cải thiện hiệu quả, năng suất, chất lượng thực hiện nhiệm vụ",
-     "numerator_label": "Số CBCCVC cải thiện hiệu quả", "denominator_label": "Số CBCCVC đã học và ứng dụng AI",
-     "target_percent": 50, "parent_code": "3"},
-    {"code": "4", "name": "Chủ doanh nghiệp, hợp tác xã, hộ kinh doanh cá thể được học và ứng dụng nền tảng AI",
-     "numerator_label": "Số chủ DN, HTX, hộ kinh doanh đã học", "denominator_label": "Tổng số chủ DN, HTX, hộ "
-     "kinh doanh", "target_percent": 80},
-    {"code": "4.1", "name": "Trong đó: được cải thiện công tác quản trị, tổ chức sản xuất kinh doanh, phát triển "
-     "sản phẩm", "numerator_label": "Số chủ DN, HTX, hộ kinh doanh cải thiện quản trị",
-     "denominator_label": "Số chủ DN, HTX, hộ kinh doanh đã học", "target_percent": 50, "parent_code": "4"},
-    {"code": "5", "name": "Người trong độ tuổi lao động tham gia các lớp đào tạo kỹ năng AI cơ bản online",
-     "numerator_label": "Số người lao động đã tham gia", "denominator_label": "Số người trong độ tuổi lao động",
-     "target_percent": 80},
-    {"code": "5.1", "name": "Trong đó: người lao động có khả năng sử dụng các kỹ năng AI cơ bản",
-     "numerator_label": "Số người sử dụng được kỹ năng AI cơ bản", "denominator_label": "Số người lao động đã "
-     "tham gia", "target_percent": 50, "parent_code": "5"},
-    {"code": "6", "name": "Xã, phường có giảng viên cộng đồng, kết nối với mạng lưới giảng viên AI toàn quốc",
-     "numerator_label": "Số xã, phường có giảng viên cộng đồng", "denominator_label": "Tổng số xã, phường",
-     "target_percent": 100, "applies_to": LOCALITIES},
+    {
+        "code": "1",
+        "name": "Huyện, thành phố (nay là xã, phường) ban hành kế hoạch, tổ chức phát động tham gia "
+        "chương trình “Bình dân học AI”",
+        "numerator_label": "Số địa phương đã ban hành kế hoạch",
+        "denominator_label": "Tổng số địa phương",
+        "target_percent": 100,
+        "applies_to": LOCALITIES,
+    },
+    {
+        "code": "2",
+        "name": "Cơ quan, đơn vị thành lập nhóm cán bộ, công chức, viên chức nòng cốt lan tỏa chương trình",
+        "numerator_label": "Số cơ quan, đơn vị đã thành lập nhóm nòng cốt",
+        "denominator_label": "Tổng số cơ quan, đơn vị",
+        "target_percent": 100,
+    },
+    {
+        "code": "3",
+        "name": "Cán bộ, công chức, viên chức được học và ứng dụng nền tảng AI hỗ trợ công việc",
+        "numerator_label": "Số CBCCVC đã học và ứng dụng AI",
+        "denominator_label": "Tổng số CBCCVC",
+        "target_percent": 100,
+    },
+    {
+        "code": "3.1",
+        "name": "Trong đó: CBCCVC được cải thiện hiệu quả, năng suất, chất lượng thực hiện nhiệm vụ",
+        "numerator_label": "Số CBCCVC cải thiện hiệu quả",
+        "denominator_label": "Số CBCCVC đã học và ứng dụng AI",
+        "target_percent": 50,
+        "parent_code": "3",
+    },
+    {
+        "code": "4",
+        "name": "Chủ doanh nghiệp, hợp tác xã, hộ kinh doanh cá thể được học và ứng dụng nền tảng AI",
+        "numerator_label": "Số chủ DN, HTX, hộ kinh doanh đã học",
+        "denominator_label": "Tổng số chủ DN, HTX, hộ kinh doanh",
+        "target_percent": 80,
+    },
+    {
+        "code": "4.1",
+        "name": "Trong đó: được cải thiện công tác quản trị, tổ chức sản xuất kinh doanh, phát triển sản phẩm",
+        "numerator_label": "Số chủ DN, HTX, hộ kinh doanh cải thiện quản trị",
+        "denominator_label": "Số chủ DN, HTX, hộ kinh doanh đã học",
+        "target_percent": 50,
+        "parent_code": "4",
+    },
+    {
+        "code": "5",
+        "name": "Người trong độ tuổi lao động tham gia các lớp đào tạo kỹ năng AI cơ bản online",
+        "numerator_label": "Số người lao động đã tham gia",
+        "denominator_label": "Số người trong độ tuổi lao động",
+        "target_percent": 80,
+    },
+    {
+        "code": "5.1",
+        "name": "Trong đó: người lao động có khả năng sử dụng các kỹ năng AI cơ bản",
+        "numerator_label": "Số người sử dụng được kỹ năng AI cơ bản",
+        "denominator_label": "Số người lao động đã tham gia",
+        "target_percent": 50,
+        "parent_code": "5",
+    },
+    {
+        "code": "6",
+        "name": "Xã, phường có giảng viên cộng đồng, kết nối với mạng lưới giảng viên AI toàn quốc",
+        "numerator_label": "Số xã, phường có giảng viên cộng đồng",
+        "denominator_label": "Tổng số xã, phường",
+        "target_percent": 100,
+        "applies_to": LOCALITIES,
+    },
 ]
 
 # The campaign is shown this many days after its (shifted) launch: plans are due in the coming days.

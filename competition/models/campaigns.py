@@ -26,7 +26,9 @@ def has_award_forms(campaign) -> bool:
     return bool(campaign.award_type_codes)
 
 
-@condition(_("Thời gian chưa hợp lệ: ngày kết thúc phải sau ngày bắt đầu, các hạn phải nằm trong thời gian phong trào."))
+@condition(
+    _("Thời gian chưa hợp lệ: ngày kết thúc phải sau ngày bắt đầu, các hạn phải nằm trong thời gian phong trào.")
+)
 def has_coherent_timeline(campaign) -> bool:
     return not campaign.timeline_errors()
 
@@ -36,8 +38,9 @@ class Campaign(ConcurrentTransitionMixin, models.Model):
 
     code = models.SlugField(_("mã phong trào"), max_length=50, unique=True)
     name = models.CharField(_("tên phong trào"), max_length=300)
-    level = models.CharField(_("cấp phát động"), max_length=20, choices=CampaignLevel.choices,
-                             default=CampaignLevel.PROVINCIAL)
+    level = models.CharField(
+        _("cấp phát động"), max_length=20, choices=CampaignLevel.choices, default=CampaignLevel.PROVINCIAL
+    )
     is_thematic = models.BooleanField(_("phong trào theo chuyên đề"), default=True)
     issuing_body = models.CharField(_("cơ quan ban hành"), max_length=255)
     plan_number = models.CharField(_("số, ký hiệu văn bản phát động"), max_length=50, blank=True)
@@ -60,15 +63,22 @@ class Campaign(ConcurrentTransitionMixin, models.Model):
     nomination_deadline = models.DateField(_("hạn gửi hồ sơ đề nghị khen thưởng"), null=True, blank=True)
     summary_date = models.DateField(_("thời gian tổng kết"), null=True, blank=True)
     rule_set = models.ForeignKey(
-        RuleSet, verbose_name=_("bộ quy định áp dụng"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="campaigns", help_text=_("Cố định khi phát động."),
+        RuleSet,
+        verbose_name=_("bộ quy định áp dụng"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+        help_text=_("Cố định khi phát động."),
     )
     units = models.ManyToManyField(Unit, through="Enrolment", related_name="campaigns", blank=True)
-    state = FSMField(_("trạng thái"), max_length=20, choices=CampaignState.choices, default=CampaignState.DRAFT,
-                     protected=True)
+    state = FSMField(
+        _("trạng thái"), max_length=20, choices=CampaignState.choices, default=CampaignState.DRAFT, protected=True
+    )
     launched_at = models.DateTimeField(_("phát động lúc"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -88,8 +98,13 @@ class Campaign(ConcurrentTransitionMixin, models.Model):
     def deadlines(self) -> list[tuple[str, object]]:
         return [
             (self._meta.get_field(name).verbose_name, getattr(self, name))
-            for name in ("plan_deadline", "interim_review_date", "self_scoring_deadline", "nomination_deadline",
-                         "summary_date")
+            for name in (
+                "plan_deadline",
+                "interim_review_date",
+                "self_scoring_deadline",
+                "nomination_deadline",
+                "summary_date",
+            )
             if getattr(self, name)
         ]
 
@@ -100,14 +115,18 @@ class Campaign(ConcurrentTransitionMixin, models.Model):
         for label, day in self.deadlines():
             if self.start_date and self.end_date and not (self.start_date <= day <= self.end_date):
                 errors.append(
-                    str(_("%(label)s (%(day)s) nằm ngoài thời gian phong trào.")
-                        % {"label": label, "day": day.strftime("%d/%m/%Y")})
+                    str(
+                        _("%(label)s (%(day)s) nằm ngoài thời gian phong trào.")
+                        % {"label": label, "day": day.strftime("%d/%m/%Y")}
+                    )
                 )
         return errors
 
     # --- lifecycle: only the door (workflows.transition) calls these -------------------------------------
     @transition(
-        field=state, source=CampaignState.DRAFT, target=CampaignState.LAUNCHED,
+        field=state,
+        source=CampaignState.DRAFT,
+        target=CampaignState.LAUNCHED,
         conditions=[has_participants, has_indicators, has_award_forms, has_coherent_timeline],
         custom={"label": _("Phát động")},
     )
@@ -116,13 +135,21 @@ class Campaign(ConcurrentTransitionMixin, models.Model):
         self.rule_set = rule_set
         self.launched_at = launched_at or timezone.now()
 
-    @transition(field=state, source=CampaignState.LAUNCHED, target=CampaignState.SUMMARIZING,
-                custom={"label": _("Bắt đầu tổng kết")})
+    @transition(
+        field=state,
+        source=CampaignState.LAUNCHED,
+        target=CampaignState.SUMMARIZING,
+        custom={"label": _("Bắt đầu tổng kết")},
+    )
     def start_summary(self) -> None:
         pass
 
-    @transition(field=state, source=CampaignState.SUMMARIZING, target=CampaignState.CLOSED,
-                custom={"label": _("Kết thúc phong trào")})
+    @transition(
+        field=state,
+        source=CampaignState.SUMMARIZING,
+        target=CampaignState.CLOSED,
+        custom={"label": _("Kết thúc phong trào")},
+    )
     def close(self) -> None:
         pass
 
@@ -136,9 +163,15 @@ class Indicator(models.Model):
     numerator_label = models.CharField(_("tử số"), max_length=255)
     denominator_label = models.CharField(_("mẫu số"), max_length=255)
     target_percent = models.DecimalField(_("mục tiêu (%)"), max_digits=6, decimal_places=2)
-    parent = models.ForeignKey("self", verbose_name=_("thuộc chỉ tiêu"), null=True, blank=True,
-                               on_delete=models.CASCADE, related_name="children",
-                               help_text=_("Ví dụ: “trong đó 50% …” lấy tử số của chỉ tiêu cha làm mẫu số."))
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("thuộc chỉ tiêu"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
+        help_text=_("Ví dụ: “trong đó 50% …” lấy tử số của chỉ tiêu cha làm mẫu số."),
+    )
     applies_to = models.JSONField(_("áp dụng cho loại đơn vị"), default=list, blank=True)
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
 

@@ -85,8 +85,9 @@ class AwardType(Confirmable):
     vote_threshold = models.DecimalField(
         _("tỷ lệ phiếu đồng ý tối thiểu"), max_digits=5, decimal_places=4, default=Decimal("0.5001")
     )
-    vote_base = models.CharField(_("cách tính tỷ lệ phiếu"), max_length=20, choices=VoteBase.choices,
-                                 default=VoteBase.REVIEWING_MEMBERS)
+    vote_base = models.CharField(
+        _("cách tính tỷ lệ phiếu"), max_length=20, choices=VoteBase.choices, default=VoteBase.REVIEWING_MEMBERS
+    )
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
 
     CONFIRMABLE = {

@@ -13,7 +13,11 @@ class Unit(models.Model):
     name = models.CharField(_("tên đơn vị"), max_length=255)
     kind = models.CharField(_("loại đơn vị"), max_length=20, choices=UnitKind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("đơn vị cấp trên"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("đơn vị cấp trên"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     # Materialised path of codes ("/19/05443/"): the scoping function selects a unit and its sub-units by prefix.
@@ -23,7 +27,11 @@ class Unit(models.Model):
     head_title = models.CharField(_("chức danh thủ trưởng"), max_length=150, blank=True)
     dissolved_on = models.DateField(_("ngày giải thể, sáp nhập"), null=True, blank=True)
     successor = models.ForeignKey(
-        "self", verbose_name=_("đơn vị kế thừa"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("đơn vị kế thừa"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="predecessors",
     )
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.enums import UNIT_ROLES
 from workflows import audit, transition
 from workflows.exceptions import TransitionRefused
 from workflows.notifications import notify
@@ -21,9 +22,7 @@ from .rulesets import award_form_problems, rule_set_in_force
 
 def _ensure_draft(campaign: Campaign) -> None:
     if campaign.state != CampaignState.DRAFT:
-        raise TransitionRefused(
-            _("Phong trào “%(c)s” đã phát động: không sửa nội dung được nữa.") % {"c": campaign}
-        )
+        raise TransitionRefused(_("Phong trào “%(c)s” đã phát động: không sửa nội dung được nữa.") % {"c": campaign})
 
 
 @transaction.atomic
@@ -65,8 +64,12 @@ def set_indicators(campaign: Campaign, rows: list[dict], *, actor) -> list[Indic
             order=order,
         )
         by_code[indicator.code] = indicator
-    audit.record(actor=actor, action="competition.campaign.indicators", obj=campaign,
-                 payload={"indicators": [r["code"] for r in rows]})
+    audit.record(
+        actor=actor,
+        action="competition.campaign.indicators",
+        obj=campaign,
+        payload={"indicators": [r["code"] for r in rows]},
+    )
     return list(by_code.values())
 
 
@@ -85,8 +88,12 @@ def set_participants(campaign: Campaign, units: Iterable[Unit], *, actor) -> int
     current = set(campaign.enrolments.values_list("unit_id", flat=True))
     campaign.enrolments.exclude(unit_id__in=wanted).delete()
     Enrolment.objects.bulk_create([Enrolment(campaign=campaign, unit_id=pk) for pk in wanted - current])
-    audit.record(actor=actor, action="competition.campaign.participants", obj=campaign,
-                 payload={"added": len(wanted - current), "removed": len(current - wanted), "total": len(wanted)})
+    audit.record(
+        actor=actor,
+        action="competition.campaign.participants",
+        obj=campaign,
+        payload={"added": len(wanted - current), "removed": len(current - wanted), "total": len(wanted)},
+    )
     return len(wanted)
 
 
@@ -114,7 +121,7 @@ def launch_campaign(campaign: Campaign, *, actor, on: date | None = None, at: da
         users = [
             m.user
             for m in Membership.objects.select_related("user").filter(
-                unit__enrolments__campaign=record, user__is_active=True
+                unit__enrolments__campaign=record, user__is_active=True, user__role__in=UNIT_ROLES
             )
         ]
         notify(
@@ -128,6 +135,11 @@ def launch_campaign(campaign: Campaign, *, actor, on: date | None = None, at: da
         )
 
     return transition(
-        campaign, "launch", actor=actor, rule_set=rule_set, launched_at=at, after=notify_units,
+        campaign,
+        "launch",
+        actor=actor,
+        rule_set=rule_set,
+        launched_at=at,
+        after=notify_units,
         payload={"rule_set": rule_set.code, "launch_date": day.isoformat()},
     )

@@ -30,7 +30,7 @@ def thai_nguyen_wards() -> list[tuple[str, str, str]]:
 
 
 def _slug(name: str) -> str:
-    """"Phường Phan Đình Phùng" → "phandinhphung" (for demo usernames)."""
+    """ "Phường Phan Đình Phùng" → "phandinhphung" (for demo usernames)."""
     words = name.split()[1:]
     text = "".join(words).replace("Đ", "D").replace("đ", "d")
     return "".join(c for c in unicodedata.normalize("NFD", text) if c.isascii() and c.isalnum()).lower()
@@ -50,8 +50,13 @@ def _ensure_user(username: str, full_name: str, role: str, unit: Unit, position:
     user = User.objects.filter(username=username).first()
     if user:
         return user, False
-    user = User(username=username, full_name=full_name, role=role, position=position,
-                email=f"{username}@demo.thainguyen.gov.vn")
+    user = User(
+        username=username,
+        full_name=full_name,
+        role=role,
+        position=position,
+        email=f"{username}@demo.thainguyen.gov.vn",
+    )
     user.set_password(demo.DEMO_PASSWORD)
     user.save()
     Membership.objects.create(user=user, unit=unit)
@@ -89,15 +94,18 @@ def _seed_clusters(wards: list[tuple[str, str, str]]) -> None:
         if created:
             obj.units.set(Unit.objects.filter(code__in=codes))
 
-    cluster(*demo.BLOC_DEPARTMENTS, ClusterKind.BLOC,
-            [c for c, _n, k in demo.DEPARTMENTS if k == UnitKind.DEPARTMENT])
+    cluster(*demo.BLOC_DEPARTMENTS, ClusterKind.BLOC, [c for c, _n, k in demo.DEPARTMENTS if k == UnitKind.DEPARTMENT])
     cluster(*demo.CLUSTER_WARDS, ClusterKind.CLUSTER, [c for c, _n, k in wards if k == UnitKind.WARD])
     communes = [c for c, _n, k in wards if k == UnitKind.COMMUNE]
     size = -(-len(communes) // demo.COMMUNE_CLUSTERS)
     for i in range(demo.COMMUNE_CLUSTERS):
         roman = ["I", "II", "III", "IV", "V", "VI"][i]
-        cluster(f"CUM-XA-{i + 1}", f"Cụm thi đua các xã số {roman}", ClusterKind.CLUSTER,
-                communes[i * size:(i + 1) * size])
+        cluster(
+            f"CUM-XA-{i + 1}",
+            f"Cụm thi đua các xã số {roman}",
+            ClusterKind.CLUSTER,
+            communes[i * size : (i + 1) * size],
+        )
 
 
 @transaction.atomic

@@ -28,8 +28,9 @@ def _unchanged(campaign: Campaign) -> None:
     assert not Notification.objects.exists()
 
 
-def test_board_officer_launches_and_units_are_notified(draft_campaign, board_officer, clerk_a, clerk_b,
-                                                       django_capture_on_commit_callbacks, rule_set):
+def test_board_officer_launches_and_units_are_notified(
+    draft_campaign, board_officer, clerk_a, clerk_b, django_capture_on_commit_callbacks, rule_set
+):
     with django_capture_on_commit_callbacks(execute=True):
         launch_campaign(draft_campaign, actor=board_officer, on=date(2025, 7, 15))
     draft_campaign.refresh_from_db()
@@ -96,8 +97,12 @@ def test_no_rule_set_in_force(draft_campaign, board_officer):
 
 def test_award_form_needing_a_longer_campaign_is_refused(draft_campaign, board_officer, rule_set):
     # Domain rule 2: the provincial emulation flag needs a campaign of three years or more.
-    rule_set.award_types.create(code="co_thi_dua_tinh", name="Cờ thi đua của UBND tỉnh",
-                                authority="provincial_chairman", min_campaign_months=36)
+    rule_set.award_types.create(
+        code="co_thi_dua_tinh",
+        name="Cờ thi đua của UBND tỉnh",
+        authority="provincial_chairman",
+        min_campaign_months=36,
+    )
     Campaign.objects.filter(pk=draft_campaign.pk).update(award_type_codes=["bang_khen_tinh", "co_thi_dua_tinh"])
     draft_campaign.refresh_from_db()
     with pytest.raises(TransitionRefused) as excinfo:
@@ -126,3 +131,14 @@ def test_full_lifecycle(draft_campaign, board_officer):
     assert draft_campaign.state == CampaignState.CLOSED
     assert [e.to_state for e in events_for(draft_campaign) if e.to_state] == ["launched", "summarizing", "closed"]
     assert check_states() == []
+
+
+def test_only_unit_clerks_and_heads_are_notified(draft_campaign, board_officer, clerk_a, commune_a):
+    from accounts.enums import Role
+
+    from ..factories import UserFactory
+
+    head = UserFactory(username="truong.a", role=Role.UNIT_HEAD, unit=commune_a)
+    UserFactory(username="thanhtra.a", role=Role.AUDITOR, unit=commune_a)
+    launch_campaign(draft_campaign, actor=board_officer, on=date(2025, 7, 15))
+    assert set(Notification.objects.values_list("recipient", flat=True)) == {clerk_a.pk, head.pk}

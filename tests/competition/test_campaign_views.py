@@ -35,12 +35,24 @@ def test_board_officer_authors_and_launches(client, board_officer, rule_set, com
     response = client.post(reverse("competition:campaign_create"), FORM)
     campaign = Campaign.objects.get(code="chuyen-doi-so-2026")
     assert response.url == reverse("competition:campaign_indicators", args=[campaign.pk])
-    response = client.post(reverse("competition:campaign_indicators", args=[campaign.pk]), _indicators(**{
-        "ind-0-code": "1", "ind-0-name": "Xã, phường ban hành kế hoạch", "ind-0-numerator_label": "Đã ban hành",
-        "ind-0-denominator_label": "Tổng số", "ind-0-target_percent": "100",
-        "ind-1-code": "1.1", "ind-1-name": "Trong đó đúng hạn", "ind-1-numerator_label": "Đúng hạn",
-        "ind-1-denominator_label": "Đã ban hành", "ind-1-target_percent": "90", "ind-1-parent_code": "1",
-    }))
+    response = client.post(
+        reverse("competition:campaign_indicators", args=[campaign.pk]),
+        _indicators(
+            **{
+                "ind-0-code": "1",
+                "ind-0-name": "Xã, phường ban hành kế hoạch",
+                "ind-0-numerator_label": "Đã ban hành",
+                "ind-0-denominator_label": "Tổng số",
+                "ind-0-target_percent": "100",
+                "ind-1-code": "1.1",
+                "ind-1-name": "Trong đó đúng hạn",
+                "ind-1-numerator_label": "Đúng hạn",
+                "ind-1-denominator_label": "Đã ban hành",
+                "ind-1-target_percent": "90",
+                "ind-1-parent_code": "1",
+            }
+        ),
+    )
     assert response.status_code == 302
     assert campaign.indicators.get(code="1.1").parent.code == "1"
     response = client.post(reverse("competition:campaign_participants", args=[campaign.pk]), {"kinds": ["ward"]})
@@ -68,10 +80,19 @@ def test_bad_form_input_gets_vietnamese_messages_and_writes_nothing(client, boar
 
 def test_indicator_with_unknown_parent_is_refused(client, board_officer, draft_campaign):
     client.force_login(board_officer)
-    page = client.post(reverse("competition:campaign_indicators", args=[draft_campaign.pk]), _indicators(**{
-        "ind-0-code": "2", "ind-0-name": "X", "ind-0-numerator_label": "a", "ind-0-denominator_label": "b",
-        "ind-0-target_percent": "50", "ind-0-parent_code": "9",
-    })).content.decode()
+    page = client.post(
+        reverse("competition:campaign_indicators", args=[draft_campaign.pk]),
+        _indicators(
+            **{
+                "ind-0-code": "2",
+                "ind-0-name": "X",
+                "ind-0-numerator_label": "a",
+                "ind-0-denominator_label": "b",
+                "ind-0-target_percent": "50",
+                "ind-0-parent_code": "9",
+            }
+        ),
+    ).content.decode()
     assert "phải đứng trước nó" in page
     assert list(draft_campaign.indicators.values_list("code", flat=True)) == ["1"]
 
@@ -105,3 +126,14 @@ def test_pages_render_in_english_too(client, board_officer, draft_campaign):
     assert page.status_code == 200
     assert 'lang="en"' in page.content.decode()
     assert "Indicators" in page.content.decode()
+
+
+def test_clerk_home_shows_the_campaigns_total_units(client, draft_campaign, board_officer, clerk_a):
+    from datetime import date
+
+    from competition.services.campaigns import launch_campaign
+
+    launch_campaign(draft_campaign, actor=board_officer, on=date(2025, 7, 15))
+    client.force_login(clerk_a)
+    response = client.get(reverse("home"))
+    assert [c.n_units for c in response.context["campaigns"]] == [2]

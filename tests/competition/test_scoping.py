@@ -95,6 +95,8 @@ def test_unenrolled_unit_cannot_open_the_campaign(launched, client, province):
 def test_unit_clerk_cannot_author_or_launch(draft_campaign, client, clerk_a):
     client.force_login(clerk_a)
     assert client.get(reverse("competition:campaign_create")).status_code == 403
-    assert client.post(reverse("competition:campaign_transition", args=[draft_campaign.pk, "launch"])).status_code == 404
+    assert (
+        client.post(reverse("competition:campaign_transition", args=[draft_campaign.pk, "launch"])).status_code == 404
+    )
     draft_campaign.refresh_from_db()
     assert draft_campaign.state == "draft"

@@ -53,8 +53,12 @@ def test_an_earlier_day_pins_the_earlier_rule_set():
 def test_idempotent_and_audited(demo_as_of_autumn_2025):
     counts = (Unit.objects.count(), User.objects.count(), Campaign.objects.count(), Notification.objects.count())
     call_command("seed_demo", as_of="2025-09-15", verbosity=0)
-    assert counts == (Unit.objects.count(), User.objects.count(), Campaign.objects.count(),
-                      Notification.objects.count())
+    assert counts == (
+        Unit.objects.count(),
+        User.objects.count(),
+        Campaign.objects.count(),
+        Notification.objects.count(),
+    )
     assert verify_chain() == [] and check_states() == []
 
 

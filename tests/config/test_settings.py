@@ -61,8 +61,12 @@ def test_absolute_sqlite_url(tmp_path):
 
 def test_postgres_and_redis_urls(tmp_path):
     code = PROBE.replace('if db["ENGINE"]', 'if False and db["ENGINE"]')
-    result = _run(["-c", code], DATABASE_URL="postgres://thidua:pw@db.internal:5433/thidua",
-                  REDIS_URL="redis://127.0.0.1:6379/1", THIDUA_VAR_DIR=str(tmp_path))
+    result = _run(
+        ["-c", code],
+        DATABASE_URL="postgres://thidua:pw@db.internal:5433/thidua",
+        REDIS_URL="redis://127.0.0.1:6379/1",
+        THIDUA_VAR_DIR=str(tmp_path),
+    )
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout.strip().splitlines()[-1])
     assert out["engine"] == "django.db.backends.postgresql"

@@ -8,7 +8,7 @@ END;
 $$ LANGUAGE plpgsql;
 DROP TRIGGER IF EXISTS workflows_auditevent_append_only ON workflows_auditevent;
 CREATE TRIGGER workflows_auditevent_append_only
-    BEFORE UPDATE OR DELETE OR TRUNCATE ON workflows_auditevent
+    BEFORE UPDATE OR DELETE ON workflows_auditevent
     FOR EACH STATEMENT EXECUTE FUNCTION workflows_auditevent_append_only();
 """
 
@@ -20,13 +20,14 @@ DROP FUNCTION IF EXISTS workflows_auditevent_append_only();
 
 def forwards(apps, schema_editor):
     # Architecture principle 5: on PostgreSQL the database itself refuses UPDATE and DELETE of audit rows.
+    # TRUNCATE stays possible for the database owner (test teardown empties tables with it).
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(TRIGGER)
+        schema_editor.execute(TRIGGER, params=None)
 
 
 def backwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
+        schema_editor.execute(DROP, params=None)
 
 
 class Migration(migrations.Migration):

@@ -29,8 +29,11 @@ class Command(BaseCommand):
             % {"new": result["units"]["created"], "n": result["units"]["localities"]}
         )
         self.stdout.write(
-            (_("%(c)s: đã tạo và phát động ngày %(d)s (%(rs)s).")
-             if result["campaign_created"] else _("%(c)s: đã có, giữ nguyên (phát động ngày %(d)s, %(rs)s)."))
+            (
+                _("%(c)s: đã tạo và phát động ngày %(d)s (%(rs)s).")
+                if result["campaign_created"]
+                else _("%(c)s: đã có, giữ nguyên (phát động ngày %(d)s, %(rs)s).")
+            )
             % {"c": campaign.name, "d": campaign.start_date.strftime("%d/%m/%Y"), "rs": campaign.rule_set}
         )
         self.stdout.write("")
