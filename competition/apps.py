@@ -5,3 +5,26 @@ from django.utils.translation import gettext_lazy as _
 class CompetitionConfig(AppConfig):
     name = "competition"
     verbose_name = _("Phong trào thi đua")
+
+    def ready(self) -> None:
+        from workflows.audit import register_action_labels
+
+        register_action_labels(
+            {
+                "competition.campaign.create": _("Tạo phong trào"),
+                "competition.campaign.edit": _("Sửa nội dung phong trào"),
+                "competition.campaign.indicators": _("Cập nhật chỉ tiêu"),
+                "competition.campaign.participants": _("Chọn đơn vị tham gia"),
+                "competition.units.import": _("Nhập đơn vị từ tệp"),
+                "competition.unit.dissolve": _("Đánh dấu đơn vị giải thể, sáp nhập"),
+                "competition.unit.seed_demo": _("Nạp đơn vị trình diễn"),
+                "competition.ruleset.seed": _("Nạp bộ quy định ban đầu"),
+                "competition.ruleset.copy": _("Tạo bộ quy định mới từ bộ cũ"),
+                "competition.ruleset.value_edit": _("Sửa giá trị quy định"),
+                "competition.ruleset.value_confirm": _("Xác nhận giá trị quy định"),
+                "competition.basesalary.add": _("Thêm mức lương cơ sở"),
+                "accounts.users.import": _("Tạo tài khoản từ tệp"),
+                "accounts.user.reset_password": _("Đặt lại mật khẩu"),
+                "accounts.user.deactivate": _("Khoá tài khoản"),
+            }
+        )

@@ -217,3 +217,31 @@ def events_for(obj: models.Model):
     """The timeline of one record, oldest first."""
     ct = ContentType.objects.get_for_model(obj, for_concrete_model=True)
     return AuditEvent.objects.filter(content_type=ct, object_id=str(obj.pk)).select_related("actor")
+
+
+# Human names of audit actions, registered by each app in its AppConfig.ready(); transitions are named by the
+# ``label`` of their ``@transition``.
+ACTION_LABELS: dict[str, str] = {}
+
+
+def register_action_labels(labels: dict[str, str]) -> None:
+    ACTION_LABELS.update(labels)
+
+
+def action_label(action: str) -> str:
+    if action in ACTION_LABELS:
+        return str(ACTION_LABELS[action])
+    from django.apps import apps
+
+    parts = action.split(".")
+    if len(parts) == 3:
+        try:
+            model = apps.get_model(parts[0], parts[1])
+        except LookupError:
+            return action
+        method = getattr(model, parts[2], None)
+        if method is not None and hasattr(method, "_django_fsm"):
+            from .door import transition_label
+
+            return transition_label(method)
+    return action

@@ -47,6 +47,31 @@ class AuditEvent(models.Model):
         return f"#{self.sequence} {self.action} {self.object_repr}"
 
     @property
+    def action_display(self) -> str:
+        from .audit import action_label
+
+        return action_label(self.action)
+
+    def _state_label(self, value: str) -> str:
+        model = self.content_type.model_class() if self.content_type_id else None
+        field_name = self.payload.get("field")
+        if not value or model is None or not field_name:
+            return value
+        try:
+            field = model._meta.get_field(field_name)
+        except Exception:  # noqa: BLE001 - a renamed field must not break the history page
+            return value
+        return str(dict(field.flatchoices).get(value, value))
+
+    @property
+    def from_state_display(self) -> str:
+        return self._state_label(self.from_state)
+
+    @property
+    def to_state_display(self) -> str:
+        return self._state_label(self.to_state)
+
+    @property
     def payload(self) -> dict:
         import json
 

@@ -52,3 +52,14 @@ def test_query_budget_of_one_transition(draft_campaign, board_officer, rule_set)
     # lock + re-read, conditions, save, chain head, audit insert, refresh; savepoints included.
     assert len(ctx.captured_queries) <= 16, [q["sql"] for q in ctx.captured_queries]
     assert draft_campaign.launched_at.date() >= date(2025, 1, 1)
+
+
+def test_the_trail_reads_in_words(draft_campaign, board_officer, rule_set):
+    from competition.services.campaigns import set_participants
+
+    set_participants(draft_campaign, list(draft_campaign.units.all()), actor=board_officer)
+    transition(draft_campaign, "launch", actor=board_officer, rule_set=rule_set)
+    participants, launch = AuditEvent.objects.order_by("sequence")
+    assert participants.action_display == "Chọn đơn vị tham gia"
+    assert launch.action_display == "Phát động"
+    assert (launch.from_state_display, launch.to_state_display) == ("Dự thảo", "Đã phát động")
