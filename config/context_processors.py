@@ -7,6 +7,7 @@ NAV = [
     ("home", _("Trang chủ"), None),
     ("competition:campaign_list", _("Phong trào"), None),
     ("competition:unit_list", _("Đơn vị"), "competition.view_unit"),
+    ("competition:cluster_list", _("Cụm, khối"), "competition.view_unit"),
     ("competition:ruleset_list", _("Căn cứ pháp lý"), "competition.view_ruleset"),
     ("workflows:calendar", _("Lịch làm việc"), "workflows.change_workdayoverride"),
     ("competition:user_list", _("Tài khoản"), "accounts.manage_accounts"),
