@@ -10,6 +10,7 @@ from accounts.enums import Role
 from workflows import transition
 from workflows.audit import events_for
 from workflows.door import allowed_transitions, transition_label
+from workflows.inbox import items_for as inbox_items_for
 from workflows.models import Notification
 from workflows.web import perform, require_perm
 
@@ -36,6 +37,7 @@ def home(request):
         "unit": user_unit(user),
         "campaigns": campaigns,
         "notifications": Notification.objects.filter(recipient=user)[:8],
+        "inbox": inbox_items_for(user),
         "can_add_campaign": user.has_perm("competition.add_campaign"),
     }
     if user.role == Role.ADMIN or user.is_superuser:
