@@ -185,7 +185,7 @@ Q_CLUSTER = {
     "ack_failures": True,
     "save_limit": 500,
     "catch_up": True,
-    "label": "Tác vụ nền",
+    "label": _("Tác vụ nền"),
 }
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from .exceptions import ConflictError, TransitionRefused
 
@@ -22,7 +23,7 @@ def perform(request: HttpRequest, action: Callable[[], object], *, success: str)
         messages.warning(request, exc.message)
         return False
     except PermissionDenied as exc:
-        messages.error(request, str(exc) or "Bạn không có quyền thực hiện thao tác này.")
+        messages.error(request, str(exc) or _("Bạn không có quyền thực hiện thao tác này."))
         return False
     messages.success(request, success)
     return True

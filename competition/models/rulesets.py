@@ -153,4 +153,7 @@ class BaseSalary(Confirmable):
         verbose_name_plural = _("lịch sử mức lương cơ sở")
 
     def __str__(self) -> str:
-        return f"{self.amount:,} đ từ {self.valid_from:%d/%m/%Y}".replace(",", ".")
+        return _("%(amount)s đồng từ %(day)s") % {
+            "amount": f"{self.amount:,}".replace(",", "."),
+            "day": self.valid_from.strftime("%d/%m/%Y"),
+        }
