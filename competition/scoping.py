@@ -5,11 +5,14 @@ Every list, view and API goes through :func:`scope`. What each role sees:
 - unit clerk and unit head: their unit and its sub-units, and the campaigns those units take part in
   (once launched);
 - board officer, board head, coordinating department officer: every unit of every campaign;
-- council member and Chairman's office: launched campaigns (their dossiers and decisions come with issues 3 and 7);
+- Chairman's office: launched campaigns, the dossiers the provincial Chairman decides once they are appraised
+  (and their nominees), and the decisions the Chairman issues (and their lines);
+- council member: launched campaigns (the dossiers of the sessions they sit on come with issue 7);
 - auditor: everything, read-only;
 - administrator: configuration and accounts (units, memberships, rule sets), not campaign records.
 
-A model says how it hangs off a unit with ``scope_unit_field`` (the lookup path to a ``Unit``).
+A model says how it hangs off a unit with ``scope_unit_field`` (the lookup path to a ``Unit``). Apps later in
+the dependency chain are named here by label, never imported (competition must not import nominations).
 """
 
 from __future__ import annotations
@@ -61,8 +64,34 @@ def scope(user, queryset: QuerySet) -> QuerySet:
         if unit_field:
             return queryset.filter(_unit_subtree_q(unit, f"{unit_field}__"))
         return queryset.none()
-    if role in (Role.COUNCIL_MEMBER, Role.CHAIRMAN_OFFICE):
+    if role == Role.CHAIRMAN_OFFICE:
+        return _scope_chairman_office(queryset)
+    if role == Role.COUNCIL_MEMBER:
         return queryset if model is Unit else queryset.none()
+    return queryset.none()
+
+
+# What reaches the provincial Chairman: dossiers the province decides, once appraised, and the Chairman's decisions.
+CHAIRMAN_DOSSIER_STATES = ("appraised", "decided")
+CHAIRMAN_SCOPES = {
+    "nominations.dossier": "",
+    "nominations.nominee": "dossier__",
+    "nominations.dossierprocess": "dossier__",
+}
+CHAIRMAN_DECISION_SCOPES = {"nominations.awarddecision": "", "nominations.award": "decision__"}
+
+
+def _scope_chairman_office(queryset: QuerySet) -> QuerySet:
+    label = queryset.model._meta.label_lower
+    if queryset.model is Unit:
+        return queryset
+    if label in CHAIRMAN_SCOPES:
+        prefix = CHAIRMAN_SCOPES[label]
+        return queryset.filter(
+            **{f"{prefix}deciding_unit__parent__isnull": True, f"{prefix}state__in": CHAIRMAN_DOSSIER_STATES}
+        )
+    if label in CHAIRMAN_DECISION_SCOPES:
+        return queryset.filter(**{f"{CHAIRMAN_DECISION_SCOPES[label]}authority": "provincial_chairman"})
     return queryset.none()
 
 

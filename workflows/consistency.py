@@ -1,4 +1,5 @@
-"""Checks that a record's stored state agrees with the last transition on the audit trail."""
+"""Checks that a record's stored state agrees with the last transition on the audit trail, and with the open
+tasks of its viewflow flow (:func:`workflows.flowsync.check_agreement`)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from . import flowsync
 from .models import AuditEvent
 
 
 def check_states() -> list[str]:
-    """Every record that went through the door must still be in the state its last transition left it in."""
+    """Every record that went through the door must still be in the state its last transition left it in, and
+    every record driven by a flow must have the open tasks its state calls for (``verify_audit`` runs both)."""
     problems: list[str] = []
     last = (
         AuditEvent.objects.exclude(to_state="")
@@ -39,4 +42,5 @@ def check_states() -> list[str]:
                 _("%(obj)s: trạng thái đang lưu “%(cur)s” khác với nhật ký “%(log)s” (#%(seq)s).")
                 % {"obj": event.object_repr, "cur": current, "log": event.to_state, "seq": event.sequence}
             )
+    problems.extend(flowsync.check_agreement())
     return problems

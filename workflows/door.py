@@ -6,13 +6,14 @@ Views, the API, commands, imports and the simulator all call :func:`transition`;
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 
 from django.db import connection, models, transaction
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
 
-from . import audit
+from . import audit, flowsync
 from .exceptions import ConflictError, TransitionForbidden, TransitionRefused
 
 
@@ -65,8 +66,10 @@ def transition(
 
     In one database transaction: re-read the record under a row lock; check that ``actor`` holds the object
     permission ``<app>.<name>_<model>`` (``rules`` predicates); check the state and every condition; call the
-    ``@transition`` method with ``kwargs``; save; append the audit event (with ``reason`` and ``payload``); run
-    ``after(record, event)`` (notifications are written there and mailed on commit). Any failure rolls it all back.
+    ``@transition`` method with ``kwargs`` (and ``reason``, when the method takes one); save; append the audit
+    event (with ``reason`` and ``payload``); complete the matching task of the record's viewflow flow, if its model
+    is registered in :mod:`workflows.flowsync`; run ``after(record, event)`` (notifications are written there and
+    mailed on commit). Any failure rolls it all back.
 
     Returns the fresh record; ``obj`` is refreshed too. Raises ``TransitionForbidden`` (permission),
     ``TransitionRefused`` (state or condition, with every unmet condition's message) or ``ConflictError``
@@ -111,6 +114,8 @@ def transition(
                 raise TransitionRefused(
                     _("Chưa thể “%(action)s” %(obj)s:") % {"action": label, "obj": fresh}, reasons=unmet
                 )
+            if reason and "reason" in inspect.signature(method).parameters:
+                kwargs["reason"] = reason
             bound(**kwargs)
             fresh.save()
             event_payload = {"transition": name, "field": field.name}
@@ -126,6 +131,7 @@ def transition(
                 to_state=str(getattr(fresh, field.attname)),
                 payload=event_payload,
             )
+            flowsync.complete_task(fresh, name, actor)
             if after is not None:
                 after(fresh, event)
     except ConcurrentTransition:

@@ -8,7 +8,6 @@ stored in clear and never written to the audit trail.
 
 from __future__ import annotations
 
-import csv
 import io
 import secrets
 from concurrent.futures import ThreadPoolExecutor
@@ -30,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from accounts.enums import UNIT_ROLES, Role
 from workflows import audit
 from workflows.exceptions import TransitionRefused
+from workflows.exports import FORMULA_PREFIXES, csv_bytes, escape_formula  # noqa: F401 (re-exported)
 
 from ..models import Membership, Unit
 from ..resources import choice_lookup, fold
@@ -47,16 +47,6 @@ from .units import (
     read_table,
     require_actor_perm,
 )
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def escape_formula(value: object) -> object:
-    """A text cell that a spreadsheet would run as a formula (starts with = + - @, a tab or a carriage return)
-    gets a leading apostrophe; any other value is returned unchanged. Every export of ours goes through this."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def temporary_password() -> str:
@@ -399,18 +389,10 @@ def import_accounts(path: Source, *, actor, dry_run: bool = False, filename: str
 
 def accounts_csv(accounts: list[NewAccount]) -> bytes:
     """The new accounts and their temporary passwords as a UTF-8 CSV (with a BOM, so Excel reads the
-    diacritics), every cell passed through :func:`escape_formula`."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([_("Tên đăng nhập"), _("Họ tên"), _("Mã đơn vị"), _("Vai trò"), _("Mật khẩu tạm thời")])
-    for account in accounts:
-        writer.writerow(
-            [
-                escape_formula(v)
-                for v in (account.username, account.full_name, account.unit, account.role, account.password)
-            ]
-        )
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    diacritics), every cell passed through :func:`escape_formula` (by :func:`workflows.exports.csv_bytes`)."""
+    header = [_("Tên đăng nhập"), _("Họ tên"), _("Mã đơn vị"), _("Vai trò"), _("Mật khẩu tạm thời")]
+    rows = [(a.username, a.full_name, a.unit, a.role, a.password) for a in accounts]
+    return csv_bytes([header, *rows])
 
 
 def _check_target(user, actor) -> None:
