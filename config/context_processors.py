@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 NAV = [
     ("home", _("Trang chủ"), None),
     ("competition:campaign_list", _("Phong trào"), None),
+    ("nominations:dossier_list", _("Hồ sơ khen thưởng"), None),
+    ("nominations:decision_list", _("Quyết định"), None),
     ("competition:unit_list", _("Đơn vị"), "competition.view_unit"),
     ("competition:cluster_list", _("Cụm, khối"), "competition.view_unit"),
     ("competition:ruleset_list", _("Căn cứ pháp lý"), "competition.view_ruleset"),

@@ -17,6 +17,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("competition.urls")),
     path("", include("workflows.urls")),
+    path("", include("nominations.urls")),
     path("accounts/", include("accounts.urls")),
     path("django-admin/", admin.site.urls),
 ]

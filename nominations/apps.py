@@ -5,3 +5,24 @@ from django.utils.translation import gettext_lazy as _
 class NominationsConfig(AppConfig):
     name = "nominations"
     verbose_name = _("Hồ sơ đề nghị khen thưởng")
+
+    def ready(self) -> None:
+        from workflows import flowsync, inbox
+        from workflows.audit import register_action_labels
+
+        from .flows import TRANSITION_NODES
+        from .models import Dossier, DossierProcess
+        from .services.inbox import inbox_items
+
+        # The Dossier flow drives dossiers: the door completes its tasks, verify_audit checks they agree.
+        flowsync.register(Dossier, DossierProcess, "dossier", transitions=TRANSITION_NODES)
+        inbox.register(inbox_items)
+        register_action_labels(
+            {
+                "nominations.dossier.create": _("Lập hồ sơ đề nghị khen thưởng"),
+                "nominations.nominee.add": _("Thêm người, tập thể được đề nghị"),
+                "nominations.nominee.update": _("Sửa thông tin người, tập thể được đề nghị"),
+                "nominations.nominee.remove": _("Bỏ người, tập thể khỏi hồ sơ"),
+                "nominations.nominee.appraise": _("Ghi kết quả thẩm định"),
+            }
+        )

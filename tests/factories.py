@@ -97,3 +97,96 @@ class IndicatorFactory(factory.django.DjangoModelFactory):
     numerator_label = "Số địa phương đã ban hành"
     denominator_label = "Tổng số địa phương"
     target_percent = Decimal("100")
+
+
+# --- Nominations: dossiers, nominees, and appraised dossiers for award-decision tests --------------------------
+
+
+class DossierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "nominations.Dossier"
+
+    campaign = factory.SubFactory(CampaignFactory)
+    unit = factory.SubFactory(UnitFactory)
+    deciding_unit = factory.LazyAttribute(lambda o: o.unit.parent or o.unit)
+    award_type_code = "bang_khen_tinh"
+    title = factory.Sequence(lambda n: f"Hồ sơ đề nghị khen thưởng {n}")
+
+
+class NomineeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "nominations.Nominee"
+
+    dossier = factory.SubFactory(DossierFactory)
+    kind = "individual"
+    name = factory.Sequence(lambda n: f"Trần Thị {n}")
+    position = "Chuyên viên"
+    work_unit = factory.LazyAttribute(lambda o: o.dossier.unit.name)
+    canonical_key = factory.LazyAttribute(lambda o: o.name.lower())
+
+
+def make_appraised_dossier(*, nominees, rule_set, submitted_at=None, rejected=(), **dossier_fields):
+    """A dossier moved through the door (system actor) to ``appraised``: ``nominees`` are (kind, name) pairs or
+    dicts of Nominee fields, every one accepted except the names in ``rejected``. ``submitted_at`` (a datetime)
+    is recorded as the submission time; the dossier pins ``rule_set`` at submission."""
+    from django.utils import timezone
+
+    from nominations.enums import AppraisalResult
+    from nominations.flows import DossierFlow
+    from workflows import SYSTEM, flowsync, transition
+
+    dossier = DossierFactory(**dossier_fields)
+    flowsync.start_process(DossierFlow, dossier, SYSTEM)  # as create_dossier does: the flow follows the record
+    for order, spec in enumerate(nominees, start=1):
+        fields = dict(zip(("kind", "name"), spec, strict=True)) if isinstance(spec, tuple) else dict(spec)
+        NomineeFactory(dossier=dossier, order=order, **fields)
+    at = submitted_at or timezone.now()
+    transition(dossier, "submit", actor=SYSTEM, rule_set=rule_set, at=at)
+    transition(dossier, "receive", actor=SYSTEM, at=at)
+    for nominee in dossier.nominees.all():
+        nominee.appraisal_result = AppraisalResult.REJECTED if nominee.name in rejected else AppraisalResult.ACCEPTED
+        nominee.save(update_fields=["appraisal_result"])
+    transition(dossier, "appraise", actor=SYSTEM, at=at)
+    return dossier
+
+
+# --- The Dossier flow (nominations/flows.py): a launched campaign with both award forms and a user per role ------
+
+
+class GiayKhenXaFactory(AwardTypeFactory):
+    code = "giay_khen_xa"
+    name = "Giấy khen của Chủ tịch UBND xã, phường"
+    authority = Authority.COMMUNE_CHAIRMAN
+    coefficient_individual = Decimal("0.3")
+    coefficient_collective = Decimal("0.6")
+    coefficient_household = Decimal("0.45")
+
+
+class NomineeDataFactory(factory.DictFactory):
+    """Keyword arguments of ``nominations.services.dossiers.add_nominee`` for an individual."""
+
+    kind = "individual"
+    name = factory.Sequence(lambda n: f"Lê Thị Thu {n}")
+    gender = "female"
+    birth_date = factory.Sequence(lambda n: date.fromordinal(date(1980, 1, 1).toordinal() + n))
+    position = "Chuyên viên"
+    work_unit = "UBND phường"
+
+
+def make_nomination_world(*, rule_set, campaign, board_officer, units, launch_on=date(2025, 7, 15)):
+    """Everything the Dossier flow needs around ``campaign`` (a draft with ``units`` enrolled): the Giấy khen form
+    in ``rule_set``, a head for each unit, the Chairman's office; the campaign (with both forms) launched through
+    the door. Returns a namespace: ``campaign``, ``heads`` (by unit code), ``chairman_office``."""
+    from types import SimpleNamespace
+
+    from competition.services.campaigns import launch_campaign
+
+    GiayKhenXaFactory(rule_set=rule_set)
+    campaign.award_type_codes = ["bang_khen_tinh", "giay_khen_xa"]
+    campaign.save(update_fields=["award_type_codes"])
+    heads = {u.code: UserFactory(username=f"thutruong.{u.code}", role=Role.UNIT_HEAD, unit=u) for u in units}
+    province = units[0].parent
+    chairman_office = UserFactory(username="vanphong.ubnd", role=Role.CHAIRMAN_OFFICE, unit=province)
+    launch_campaign(campaign, actor=board_officer, on=launch_on)
+    campaign.refresh_from_db()
+    return SimpleNamespace(campaign=campaign, heads=heads, chairman_office=chairman_office)

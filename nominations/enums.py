@@ -1,0 +1,38 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DossierState(models.TextChoices):
+    DRAFT = "draft", _("Đang soạn")
+    SUBMITTED = "submitted", _("Đã gửi")
+    RETURNED = "returned", _("Trả lại để bổ sung")
+    RECEIVED = "received", _("Đã tiếp nhận")
+    APPRAISED = "appraised", _("Đã thẩm định")
+    DECIDED = "decided", _("Đã có quyết định")
+
+
+class NomineeKind(models.TextChoices):
+    INDIVIDUAL = "individual", _("Cá nhân")
+    COLLECTIVE = "collective", _("Tập thể")
+    HOUSEHOLD = "household", _("Hộ gia đình")
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", _("Nữ")
+    MALE = "male", _("Nam")
+
+
+class AppraisalResult(models.TextChoices):
+    PENDING = "", _("Chưa thẩm định")
+    ACCEPTED = "accepted", _("Đề nghị khen thưởng")
+    REJECTED = "rejected", _("Không đề nghị")
+
+
+class DecisionState(models.TextChoices):
+    DRAFT = "draft", _("Dự thảo")
+    SIGNED = "signed", _("Đã ký")
+
+
+class SignerAuthority(models.TextChoices):
+    HEAD = "head", _("Người đứng đầu ký (CHỦ TỊCH, GIÁM ĐỐC)")
+    DEPUTY = "deputy", _("Cấp phó ký thay (KT. CHỦ TỊCH / PHÓ CHỦ TỊCH)")

@@ -1,0 +1,77 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from competition.forms import DATE_INPUT
+
+from .enums import AppraisalResult, Gender, NomineeKind, SignerAuthority
+
+
+class DossierForm(forms.Form):
+    award_type_code = forms.ChoiceField(label=_("Hình thức khen thưởng"))
+    title = forms.CharField(
+        label=_("Trích yếu"),
+        max_length=300,
+        help_text=_(
+            "Ví dụ: Đề nghị tặng Bằng khen của Chủ tịch UBND tỉnh cho tập thể, cá nhân "
+            "có thành tích xuất sắc trong Phong trào thi đua …"
+        ),
+    )
+    letter_number = forms.CharField(label=_("Số tờ trình của đơn vị"), max_length=50, required=False)
+    letter_date = forms.DateField(label=_("Ngày tờ trình"), required=False, widget=DATE_INPUT)
+
+    def __init__(self, *args, award_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["award_type_code"].choices = award_choices
+
+
+class NomineeForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Loại"), choices=NomineeKind.choices)
+    name = forms.CharField(label=_("Họ tên / tên tập thể"), max_length=255)
+    gender = forms.ChoiceField(label=_("Giới tính"), choices=[("", "—"), *Gender.choices], required=False)
+    birth_date = forms.DateField(label=_("Ngày sinh"), required=False, widget=DATE_INPUT)
+    id_number = forms.CharField(label=_("Số định danh cá nhân (không bắt buộc)"), max_length=20, required=False)
+    position = forms.CharField(label=_("Chức vụ"), max_length=255, required=False)
+    work_unit = forms.CharField(label=_("Đơn vị công tác"), max_length=255, required=False)
+    direct_worker = forms.BooleanField(
+        label=_("Trực tiếp lao động, công tác (không giữ chức vụ lãnh đạo)"), required=False
+    )
+    achievement = forms.CharField(
+        label=_("Tóm tắt thành tích"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == NomineeKind.INDIVIDUAL and not data.get("birth_date") and not data.get("id_number"):
+            self.add_error("birth_date", _("Cá nhân cần có ngày sinh hoặc số định danh để kiểm tra trùng lặp."))
+        return data
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Lý do, nội dung cần bổ sung"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AppraisalForm(forms.Form):
+    result = forms.ChoiceField(label=_("Kết quả"), choices=[c for c in AppraisalResult.choices if c[0]])
+    note = forms.CharField(label=_("Ý kiến thẩm định"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class IssueDetailsForm(forms.Form):
+    number = forms.IntegerField(
+        label=_("Số quyết định"),
+        min_value=1,
+        required=False,
+        help_text=_("Để trống nếu phần mềm giữ sổ đăng ký văn bản: số được cấp tự động."),
+    )
+    issued_on = forms.DateField(label=_("Ngày ký"), widget=DATE_INPUT)
+    signer_name = forms.CharField(label=_("Người ký"), max_length=150)
+    signer_authority = forms.ChoiceField(label=_("Thẩm quyền ký"), choices=SignerAuthority.choices)
+    submission_letter_number = forms.CharField(
+        label=_("Số tờ trình của cơ quan thẩm định"), max_length=50, required=False
+    )
+    submission_letter_date = forms.DateField(label=_("Ngày tờ trình"), required=False, widget=DATE_INPUT)
+    recipients = forms.CharField(
+        label=_("Nơi nhận"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Mỗi nơi nhận một dòng."),
+    )

@@ -1,0 +1,335 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from competition.enums import Authority, SubjectKind
+from competition.models import AwardType, Campaign, RuleSet, Unit
+from workflows.conditions import condition
+
+from .enums import AppraisalResult, DecisionState, DossierState, Gender, NomineeKind, SignerAuthority
+
+
+@condition(_("Hồ sơ chưa có người hoặc tập thể nào được đề nghị."))
+def has_nominees(dossier) -> bool:
+    return dossier.nominees.exists()
+
+
+@condition(_("Còn người hoặc tập thể chưa có kết quả thẩm định."))
+def every_nominee_appraised(dossier) -> bool:
+    return not dossier.nominees.filter(appraisal_result=AppraisalResult.PENDING).exists()
+
+
+@condition(_("Hồ sơ chưa thuộc quyết định khen thưởng nào đã ký."))
+def has_signed_decision(dossier) -> bool:
+    return dossier.decision_id is not None and dossier.decision.state == DecisionState.SIGNED
+
+
+class Dossier(ConcurrentTransitionMixin, models.Model):
+    """A nomination dossier (hồ sơ đề nghị khen thưởng) of one unit, for one award form, in one campaign."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("phong trào"), on_delete=models.PROTECT, related_name="dossiers"
+    )
+    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị đề nghị"), on_delete=models.PROTECT, related_name="dossiers")
+    award_type_code = models.CharField(_("hình thức khen thưởng"), max_length=50)
+    # Whose authority decides (domain rule 6): the province for the Chairman's Bằng khen; for a Giấy khen, the
+    # commune or department itself, whose own emulation office receives and appraises.
+    deciding_unit = models.ForeignKey(
+        Unit, verbose_name=_("cấp quyết định"), on_delete=models.PROTECT, related_name="dossiers_to_decide"
+    )
+    rule_set = models.ForeignKey(
+        RuleSet,
+        verbose_name=_("bộ quy định áp dụng"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+        help_text=_("Cố định khi gửi hồ sơ."),
+    )
+    title = models.CharField(_("trích yếu"), max_length=300)
+    letter_number = models.CharField(_("số tờ trình của đơn vị"), max_length=50, blank=True)
+    letter_date = models.DateField(_("ngày tờ trình"), null=True, blank=True)
+    state = FSMField(
+        _("trạng thái"), max_length=20, choices=DossierState.choices, default=DossierState.DRAFT, protected=True
+    )
+    return_reason = models.TextField(_("lý do trả lại"), blank=True)
+    decision = models.ForeignKey(
+        "AwardDecision",
+        verbose_name=_("quyết định khen thưởng"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="dossiers",
+    )
+    submitted_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+    received_at = models.DateTimeField(_("tiếp nhận lúc"), null=True, blank=True)
+    appraised_at = models.DateTimeField(_("thẩm định lúc"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("quyết định lúc"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_unit_field = "unit"
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("hồ sơ đề nghị khen thưởng")
+        verbose_name_plural = _("hồ sơ đề nghị khen thưởng")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def award_type(self) -> AwardType | None:
+        rule_set = self.rule_set or self.campaign.rule_set
+        if rule_set is None:
+            return None
+        return rule_set.award_types.filter(code=self.award_type_code).first()
+
+    # --- lifecycle: only the door (workflows.transition) calls these -------------------------------------
+    @transition(
+        field=state,
+        source=[DossierState.DRAFT, DossierState.RETURNED],
+        target=DossierState.SUBMITTED,
+        conditions=[has_nominees],
+        custom={"label": _("Gửi hồ sơ")},
+    )
+    def submit(self, *, rule_set: RuleSet, at) -> None:
+        # A dossier pins the rule set in force when it is first submitted and finishes under it (domain rule 1).
+        if self.rule_set_id is None:
+            self.rule_set = rule_set
+        self.submitted_at = at
+        self.return_reason = ""
+
+    @transition(
+        field=state, source=DossierState.SUBMITTED, target=DossierState.RECEIVED, custom={"label": _("Tiếp nhận")}
+    )
+    def receive(self, *, at) -> None:
+        self.received_at = at
+
+    @transition(
+        field=state,
+        source=DossierState.SUBMITTED,
+        target=DossierState.RETURNED,
+        custom={"label": _("Trả lại để bổ sung")},
+    )
+    def send_back(self, *, reason: str) -> None:
+        self.return_reason = reason
+
+    @transition(
+        field=state,
+        source=DossierState.RECEIVED,
+        target=DossierState.APPRAISED,
+        conditions=[every_nominee_appraised],
+        custom={"label": _("Hoàn thành thẩm định")},
+    )
+    def appraise(self, *, at) -> None:
+        self.appraised_at = at
+
+    @transition(
+        field=state,
+        source=DossierState.APPRAISED,
+        target=DossierState.DECIDED,
+        conditions=[has_signed_decision],
+        custom={"label": _("Quyết định khen thưởng")},
+    )
+    def decide(self, *, at) -> None:
+        self.decided_at = at
+
+
+class Nominee(models.Model):
+    """A person, collective or household proposed in a dossier."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="nominees")
+    kind = models.CharField(_("loại"), max_length=20, choices=NomineeKind.choices)
+    name = models.CharField(_("họ tên / tên tập thể"), max_length=255)
+    gender = models.CharField(_("giới tính"), max_length=10, choices=Gender.choices, blank=True)
+    birth_date = models.DateField(_("ngày sinh"), null=True, blank=True)
+    id_number = models.CharField(_("số định danh"), max_length=20, blank=True)
+    position = models.CharField(_("chức vụ"), max_length=255, blank=True)
+    work_unit = models.CharField(_("đơn vị công tác"), max_length=255, blank=True)
+    collective_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("đơn vị (tập thể)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="nominations",
+    )
+    direct_worker = models.BooleanField(_("trực tiếp lao động, công tác"), default=False)
+    achievement = models.TextField(_("tóm tắt thành tích"), blank=True)
+    canonical_key = models.CharField(max_length=300, db_index=True, editable=False)
+    appraisal_result = models.CharField(
+        _("kết quả thẩm định"),
+        max_length=10,
+        choices=AppraisalResult.choices,
+        default=AppraisalResult.PENDING,
+        blank=True,
+    )
+    appraisal_note = models.TextField(_("ý kiến thẩm định"), blank=True)
+    order = models.PositiveIntegerField(_("thứ tự"), default=0)
+
+    scope_unit_field = "dossier__unit"
+
+    class Meta:
+        ordering = ["dossier", "order", "id"]
+        verbose_name = _("người, tập thể được đề nghị")
+        verbose_name_plural = _("người, tập thể được đề nghị")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def subject_kind(self) -> str:
+        return {
+            NomineeKind.INDIVIDUAL: SubjectKind.INDIVIDUAL,
+            NomineeKind.COLLECTIVE: SubjectKind.COLLECTIVE,
+            NomineeKind.HOUSEHOLD: SubjectKind.HOUSEHOLD,
+        }[self.kind]
+
+    @property
+    def title_and_unit(self) -> str:
+        if self.kind == NomineeKind.INDIVIDUAL:
+            return ", ".join(p for p in (self.position, self.work_unit) if p)
+        return self.work_unit
+
+
+class DecisionRegister(models.Model):
+    """The issuing body's register of documents (sổ đăng ký văn bản) for one symbol, when the product keeps it:
+    numbers are allocated here, once, never reused (domain rule 13)."""
+
+    issuing_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="registers")
+    symbol = models.CharField(_("ký hiệu"), max_length=50)
+    year = models.PositiveSmallIntegerField(_("năm"))
+    last_number = models.PositiveIntegerField(_("số đã cấp gần nhất"), default=0)
+
+    class Meta:
+        unique_together = [("issuing_unit", "symbol", "year")]
+        verbose_name = _("sổ đăng ký văn bản")
+        verbose_name_plural = _("sổ đăng ký văn bản")
+
+    def __str__(self) -> str:
+        return f"{self.issuing_unit} {self.symbol} {self.year}"
+
+
+@condition(_("Chưa có số, ký hiệu và ngày ký của quyết định."))
+def has_number_and_date(decision) -> bool:
+    return bool(decision.number and decision.symbol and decision.issued_on)
+
+
+@condition(_("Quyết định chưa có người được khen thưởng."))
+def has_awards(decision) -> bool:
+    return decision.awards.exists()
+
+
+class AwardDecision(ConcurrentTransitionMixin, models.Model):
+    """An award decision (quyết định khen thưởng) with its annexed list and money."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="decisions")
+    issuing_unit = models.ForeignKey(
+        Unit, verbose_name=_("cơ quan ban hành"), on_delete=models.PROTECT, related_name="decisions"
+    )
+    authority = models.CharField(_("thẩm quyền"), max_length=30, choices=Authority.choices)
+    award_type = models.ForeignKey(
+        AwardType, verbose_name=_("hình thức khen thưởng"), on_delete=models.PROTECT, related_name="decisions"
+    )
+    rule_set = models.ForeignKey(
+        RuleSet, verbose_name=_("bộ quy định"), on_delete=models.PROTECT, related_name="decisions"
+    )
+    number = models.PositiveIntegerField(_("số"), null=True, blank=True)
+    year = models.PositiveSmallIntegerField(_("năm"), null=True, blank=True)
+    symbol = models.CharField(_("ký hiệu"), max_length=50)
+    issued_on = models.DateField(_("ngày ký"), null=True, blank=True)
+    place = models.CharField(_("địa danh"), max_length=100)
+    signer_name = models.CharField(_("người ký"), max_length=150, blank=True)
+    signer_authority = models.CharField(
+        _("thẩm quyền ký"), max_length=10, choices=SignerAuthority.choices, default=SignerAuthority.HEAD
+    )
+    submission_letter_number = models.CharField(_("số tờ trình của cơ quan thẩm định"), max_length=50, blank=True)
+    submission_letter_date = models.DateField(_("ngày tờ trình"), null=True, blank=True)
+    recipients = models.TextField(_("nơi nhận"), blank=True)
+    state = FSMField(
+        _("trạng thái"), max_length=20, choices=DecisionState.choices, default=DecisionState.DRAFT, protected=True
+    )
+    signed_at = models.DateTimeField(_("ký lúc"), null=True, blank=True)
+    audit_head_hash = models.CharField(_("mã băm nhật ký khi ký"), max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_unit_field = "issuing_unit"
+
+    class Meta:
+        ordering = ["-issued_on", "-id"]
+        verbose_name = _("quyết định khen thưởng")
+        verbose_name_plural = _("quyết định khen thưởng")
+        constraints = [
+            # Domain rule 13: a number is unique per issuing body, year and symbol, and never reused.
+            models.UniqueConstraint(
+                fields=["issuing_unit", "year", "symbol", "number"],
+                condition=Q(number__isnull=False),
+                name="decision_number_unique_per_body_year_symbol",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.number:
+            return f"{self.number}/{self.symbol}"
+        return str(_("Dự thảo quyết định #%(pk)s") % {"pk": self.pk})
+
+    @transition(
+        field=state,
+        source=DecisionState.DRAFT,
+        target=DecisionState.SIGNED,
+        conditions=[has_number_and_date, has_awards],
+        custom={"label": _("Ký quyết định")},
+    )
+    def sign(self, *, at, head_hash: str) -> None:
+        self.signed_at = at
+        self.audit_head_hash = head_hash
+
+
+class Award(models.Model):
+    """One line of the annexed list: an awardee and the money computed for them."""
+
+    decision = models.ForeignKey(AwardDecision, on_delete=models.CASCADE, related_name="awards")
+    nominee = models.OneToOneField(Nominee, on_delete=models.PROTECT, related_name="award")
+    subject_kind = models.CharField(_("đối tượng"), max_length=20, choices=SubjectKind.choices)
+    name = models.CharField(_("họ tên / tên tập thể"), max_length=255)
+    title_and_unit = models.CharField(_("chức vụ, đơn vị"), max_length=500, blank=True)
+    coefficient = models.DecimalField(_("hệ số"), max_digits=6, decimal_places=3, null=True, blank=True)
+    base_salary = models.PositiveIntegerField(_("mức lương cơ sở"), null=True, blank=True)
+    amount = models.PositiveIntegerField(_("tiền thưởng (đồng)"), default=0)
+    order = models.PositiveIntegerField(_("thứ tự"), default=0)
+
+    scope_unit_field = "decision__issuing_unit"
+
+    class Meta:
+        ordering = ["decision", "subject_kind", "order"]
+        verbose_name = _("người, tập thể được khen thưởng")
+        verbose_name_plural = _("danh sách khen thưởng")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# --- The work queue of a dossier (viewflow): see nominations/flows.py and workflows/flowsync.py ----------------
+from viewflow.workflow.models import Process  # noqa: E402  (kept with the model it serves, at the end of the file)
+
+
+class DossierProcess(Process):
+    """viewflow's process of one dossier: who must act next. The dossier's own state stays the business truth;
+    the door keeps the two in step (workflows.flowsync) and ``verify_audit`` checks they agree."""
+
+    dossier = models.ForeignKey(Dossier, verbose_name=_("hồ sơ"), on_delete=models.PROTECT, related_name="processes")
+
+    class Meta:
+        verbose_name = _("quy trình xử lý hồ sơ")
+        verbose_name_plural = _("quy trình xử lý hồ sơ")
+
+    def __str__(self) -> str:
+        return str(_("Quy trình xử lý “%(dossier)s”") % {"dossier": self.dossier})

@@ -1,0 +1,140 @@
+"""Object permissions of the nominations app (rules predicates); the door checks ``<app>.<transition>_<model>``."""
+
+import rules
+
+from accounts.rules import is_board, is_board_officer, is_chairman_office, is_unit_clerk, is_unit_head
+from competition.enums import Authority, CampaignState
+from competition.rules import sees
+from competition.scoping import can_see, user_unit
+
+from .enums import DossierState
+
+# === Dossiers: who acts on each step of the Dossier flow (nominations/flows.py) ===============================
+# Each task of the flow is assigned by the same permission the door checks for the matching transition, so an
+# inbox shows exactly what the door will accept. Acting permissions are object permissions: without an object
+# they are false (viewflow's ``can_assign`` falls back to an object-less check).
+
+OPEN_FOR_CHANGES = (DossierState.DRAFT, DossierState.RETURNED)
+NOMINATING_CAMPAIGN_STATES = (CampaignState.LAUNCHED, CampaignState.SUMMARIZING)
+
+
+def _dossier_of(obj):
+    """A Dossier, or the dossier of a Nominee (views ask about either)."""
+    return getattr(obj, "dossier", None) if hasattr(obj, "dossier_id") else obj
+
+
+def decided_by_province(dossier) -> bool:
+    """Bằng khen of the provincial Chairman: its deciding unit is the province (the root of the unit tree); a
+    Giấy khen is decided by a commune or department (nominations.services.dossiers.deciding_unit_for)."""
+    return dossier.deciding_unit.parent_id is None
+
+
+def _own_unit_pk(user):
+    unit = user_unit(user)
+    return unit.pk if unit is not None else None
+
+
+@rules.predicate
+def has_dossier(user, obj) -> bool:
+    return obj is not None and _dossier_of(obj) is not None
+
+
+@rules.predicate
+def of_proposing_unit(user, obj) -> bool:
+    return _own_unit_pk(user) == _dossier_of(obj).unit_id
+
+
+@rules.predicate
+def of_deciding_unit(user, obj) -> bool:
+    return _own_unit_pk(user) == _dossier_of(obj).deciding_unit_id
+
+
+@rules.predicate
+def for_the_chairman(user, obj) -> bool:
+    return decided_by_province(_dossier_of(obj))
+
+
+@rules.predicate
+def open_for_changes(user, obj) -> bool:
+    return _dossier_of(obj).state in OPEN_FOR_CHANGES
+
+
+@rules.predicate
+def may_nominate_in(user, campaign) -> bool:
+    """A clerk's unit takes part in ``campaign`` (launched, not yet closed); without a campaign: any clerk."""
+    if campaign is None:
+        return True
+    unit = user_unit(user)
+    return (
+        unit is not None
+        and campaign.state in NOMINATING_CAMPAIGN_STATES
+        and campaign.enrolments.filter(unit=unit).exists()
+    )
+
+
+@rules.predicate
+def sees_dossier_process(user, process) -> bool:
+    return process is None or can_see(user, process.dossier)
+
+
+submits_dossier = has_dossier & is_unit_head & of_proposing_unit
+# Receiving, returning and appraising: the board for the Chairman's Bằng khen; the deciding unit's own emulation
+# office (its clerks) for a Giấy khen.
+handles_dossier = has_dossier & (
+    (is_board_officer & for_the_chairman) | (is_unit_clerk & of_deciding_unit & ~for_the_chairman)
+)
+# Deciding: the Chairman's office for Bằng khen; the head of the deciding unit for a Giấy khen.
+decides_dossier = has_dossier & (
+    (is_chairman_office & for_the_chairman) | (is_unit_head & of_deciding_unit & ~for_the_chairman)
+)
+
+rules.add_perm("nominations.add_dossier", is_unit_clerk & may_nominate_in)
+rules.add_perm("nominations.change_dossier", has_dossier & is_unit_clerk & of_proposing_unit & open_for_changes)
+rules.add_perm("nominations.view_dossier", sees)
+rules.add_perm("nominations.submit_dossier", submits_dossier)
+rules.add_perm("nominations.receive_dossier", handles_dossier)
+rules.add_perm("nominations.send_back_dossier", handles_dossier)
+rules.add_perm("nominations.appraise_dossier", handles_dossier)
+rules.add_perm("nominations.appraise_nominee", handles_dossier)
+rules.add_perm("nominations.decide_dossier", decides_dossier)
+rules.add_perm("nominations.view_nominee", sees)
+# viewflow's own pages (not mounted) would ask for this one.
+rules.add_perm("nominations.view_dossierprocess", sees_dossier_process)
+
+# === Award decisions: drafting, issue details, signing ==========================================================
+# Bằng khen of the provincial Chairman: the board (which prepares the submission) or the Chairman's office drafts,
+# the Chairman's office signs. A unit's own Giấy khen: the deciding unit's own clerks draft, its head signs — the
+# same people who decide the dossier (``decides_dossier`` above), since signing decides every dossier at once.
+
+
+def _decision_for_the_chairman(decision) -> bool:
+    return decision.authority == Authority.PROVINCIAL_CHAIRMAN
+
+
+@rules.predicate
+def may_draft_decision(user, obj=None) -> bool:
+    """``obj`` is an AwardDecision or an appraised Dossier it would cover."""
+    if obj is None:
+        return False
+    if hasattr(obj, "authority"):
+        for_chairman, deciding_unit_id = _decision_for_the_chairman(obj), obj.issuing_unit_id
+    else:
+        for_chairman, deciding_unit_id = decided_by_province(obj), obj.deciding_unit_id
+    if for_chairman:
+        return is_board(user) or is_chairman_office(user)
+    return is_unit_clerk(user) and _own_unit_pk(user) == deciding_unit_id
+
+
+@rules.predicate
+def may_sign_decision(user, decision=None) -> bool:
+    if decision is None:
+        return False
+    if _decision_for_the_chairman(decision):
+        return is_chairman_office(user)
+    return is_unit_head(user) and _own_unit_pk(user) == decision.issuing_unit_id
+
+
+rules.add_perm("nominations.add_awarddecision", may_draft_decision)
+rules.add_perm("nominations.change_awarddecision", may_draft_decision | may_sign_decision)
+rules.add_perm("nominations.sign_awarddecision", may_sign_decision)
+rules.add_perm("nominations.view_awarddecision", sees)

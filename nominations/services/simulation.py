@@ -1,0 +1,324 @@
+"""A whole campaign run headless through the same services as the web: launch, one dossier per unit, appraisal,
+the Chairman's decision with its money, and the checks a province would make afterwards.
+
+Used by ``manage.py simulate_campaign`` (and its bench). Every step goes through the services and so through the
+door; the run checks its own results (counts, money total computed independently from the rule set and base
+salary, the audit chain, and that every record agrees with its flow) and raises ``SimulationFailed`` otherwise.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import ROUND_CEILING, Decimal
+
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.enums import Role
+from accounts.models import User
+from competition.enums import SubjectKind, UnitKind
+from competition.models import Campaign, Membership, Unit
+from competition.services.campaigns import launch_campaign, save_campaign, set_indicators, set_participants
+from competition.services.demo import seed_units
+from competition.services.rulesets import base_salary_on, rule_set_in_force
+from workflows.audit import verify_chain
+from workflows.consistency import check_states
+
+from ..enums import AppraisalResult, NomineeKind, SignerAuthority
+from ..models import DecisionRegister
+from . import decisions, dossiers
+
+AWARD = "bang_khen_tinh"
+SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý"]
+MIDDLE = ["Văn", "Thị", "Đức", "Minh", "Thu", "Quang", "Ngọc", "Hữu", "Thanh", "Kim", "Xuân", "Hoài"]
+GIVEN = [
+    "An",
+    "Bình",
+    "Chi",
+    "Dũng",
+    "Giang",
+    "Hà",
+    "Hòa",
+    "Khánh",
+    "Lan",
+    "Linh",
+    "Mai",
+    "Nam",
+    "Oanh",
+    "Phúc",
+    "Quỳnh",
+    "Sơn",
+    "Tâm",
+    "Thảo",
+    "Thúy",
+    "Trung",
+    "Tuấn",
+    "Uyên",
+    "Việt",
+    "Yến",
+]
+POSITIONS = ["Công chức Văn hóa - Xã hội", "Chuyên viên", "Giáo viên", "Cán bộ Đoàn", "Trưởng thôn", "Y sĩ"]
+
+
+class SimulationFailed(Exception):
+    """The run did not end where it should; ``problems`` says how."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class SimulationResult:
+    campaign: Campaign
+    units: int
+    dossiers: int
+    nominees: int
+    awardees: int
+    rejected: int
+    money_total: int
+    expected_money_total: int
+    decision_number: str
+    seconds: float
+    steps: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def dossiers_per_second(self) -> float:
+        return self.dossiers / self.seconds if self.seconds else 0.0
+
+
+def _user(username: str, role: str, unit: Unit, full_name: str) -> User:
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User(username=username, role=role, full_name=full_name)
+        user.set_unusable_password()
+        user.save()
+        Membership.objects.create(user=user, unit=unit)
+    return user
+
+
+def _units(n: int, province: Unit) -> list[Unit]:
+    """The first ``n`` communes and wards of the province; synthetic ones beyond the real list."""
+    real = list(
+        Unit.objects.filter(
+            kind__in=[UnitKind.COMMUNE, UnitKind.WARD],
+            parent=province,
+            dissolved_on__isnull=True,
+            code__regex=r"^\d{5}$",
+        ).order_by("code")[:n]
+    )
+    missing = n - len(real)
+    if missing > 0:
+        have = set(Unit.objects.filter(code__startswith="SIM-").values_list("code", flat=True))
+        new = [
+            Unit(
+                code=f"SIM-{i:05d}",
+                name=f"Xã Mô Phỏng {i}",
+                kind=UnitKind.COMMUNE,
+                parent=province,
+                path=f"{province.path}SIM-{i:05d}/",
+            )
+            for i in range(1, missing + 1)
+            if f"SIM-{i:05d}" not in have
+        ]
+        Unit.objects.bulk_create(new)
+        real += list(Unit.objects.filter(code__startswith="SIM-").order_by("code")[:missing])
+    return real
+
+
+def _expected_amount(rule_set, on_date: date) -> int:
+    """Money per individual Bằng khen, computed here from the rule set's numbers, independently of the service."""
+    award = rule_set.award_types.get(code=AWARD)
+    base = base_salary_on(on_date).amount
+    step = Decimal(rule_set.money_rounding)
+    return int((award.coefficient_individual * base / step).to_integral_value(rounding=ROUND_CEILING) * step)
+
+
+def _names(rng: random.Random, count: int) -> list[tuple[str, date]]:
+    seen: set[tuple[str, date]] = set()
+    out = []
+    while len(out) < count:
+        name = f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+        born = date(1965, 1, 1) + timedelta(days=rng.randrange(0, 365 * 35))
+        if (name, born) not in seen:
+            seen.add((name, born))
+            out.append((name, born))
+    return out
+
+
+def simulate(
+    *, units: int, nominees_per_unit: int, seed: int, as_of: date | None = None, reject_every: int = 10
+) -> SimulationResult:
+    """Run one campaign end to end. Raises ``SimulationFailed`` when a check fails."""
+    if units < 1 or nominees_per_unit < 1:
+        raise SimulationFailed([_("Cần ít nhất 1 đơn vị và 1 người được đề nghị mỗi đơn vị.")])
+    rng = random.Random(seed)
+    as_of = as_of or timezone.localdate()
+    steps: dict[str, float] = {}
+    started = time.perf_counter()
+
+    def lap(name: str, since: float) -> float:
+        now = time.perf_counter()
+        steps[name] = now - since
+        return now
+
+    call_command("seed_rules", verbosity=0)
+    seed_units()
+    province = Unit.objects.get(kind=UnitKind.PROVINCE, parent__isnull=True, code="19")
+    board_unit = Unit.objects.get(code="TN-SNV")
+    office_unit = Unit.objects.get(code="TN-VP")
+    officer = _user("sim.canbo.snv", Role.BOARD_OFFICER, board_unit, "Chuyên viên mô phỏng")
+    chairman_office = _user("sim.vp.ubnd", Role.CHAIRMAN_OFFICE, office_unit, "Văn phòng mô phỏng")
+    chosen = _units(units, province)
+    people = {
+        u.pk: (
+            _user(f"sim.vt.{u.code}", Role.UNIT_CLERK, u, f"Văn thư {u.name}"),
+            _user(f"sim.tr.{u.code}", Role.UNIT_HEAD, u, f"Chủ tịch {u.name}"),
+        )
+        for u in chosen
+    }
+    launch_day = as_of - timedelta(days=200)
+    if rule_set_in_force(launch_day) is None or rule_set_in_force(as_of) is None:
+        raise SimulationFailed([_("Không có bộ quy định có hiệu lực cho ngày %(d)s.") % {"d": launch_day}])
+    stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
+    with transaction.atomic():
+        campaign = save_campaign(
+            Campaign(
+                code=f"mo-phong-{seed}-{stamp}",
+                name=f"Phong trào mô phỏng (seed {seed}, {stamp})",
+                issuing_body="Ủy ban nhân dân tỉnh Thái Nguyên",
+                start_date=launch_day,
+                end_date=as_of + timedelta(days=30),
+                award_type_codes=[AWARD],
+                plan_number="MP/KH-UBND",
+                plan_date=launch_day,
+            ),
+            actor=officer,
+        )
+        set_indicators(
+            campaign,
+            [
+                {
+                    "code": "1",
+                    "name": "Tỷ lệ đơn vị ban hành kế hoạch",
+                    "numerator_label": "Đã ban hành",
+                    "denominator_label": "Tổng số",
+                    "target_percent": 100,
+                }
+            ],
+            actor=officer,
+        )
+        set_participants(campaign, chosen, actor=officer)
+    launch_campaign(
+        campaign,
+        actor=officer,
+        on=launch_day,
+        at=timezone.make_aware(datetime.combine(launch_day, datetime.min.time())),
+    )
+    t = lap("launch", started)
+
+    names = _names(rng, len(chosen) * nominees_per_unit)
+    made = []
+    rejected = 0
+    for i, unit in enumerate(chosen):
+        clerk, head = people[unit.pk]
+        dossier = dossiers.create_dossier(
+            campaign,
+            unit=unit,
+            award_type_code=AWARD,
+            actor=clerk,
+            title=f"Đề nghị tặng Bằng khen cho cá nhân của {unit.name}",
+        )
+        for j in range(nominees_per_unit):
+            name, born = names[i * nominees_per_unit + j]
+            dossiers.add_nominee(
+                dossier,
+                actor=clerk,
+                kind=NomineeKind.INDIVIDUAL,
+                name=name,
+                birth_date=born,
+                gender=rng.choice(["female", "male"]),
+                position=rng.choice(POSITIONS),
+                work_unit=unit.name,
+                achievement="Tích cực tham gia phong trào.",
+            )
+        dossiers.submit_dossier(dossier, actor=head, on=as_of - timedelta(days=30))
+        made.append(dossier)
+    t = lap("draft and submit", t)
+    for dossier in made:
+        dossiers.receive_dossier(dossier, actor=officer)
+        for nominee in dossier.nominees.all():
+            if reject_every and rng.randrange(reject_every) == 0:
+                dossiers.appraise_nominee(
+                    nominee, actor=officer, result=AppraisalResult.REJECTED, note="Thành tích chưa tiêu biểu."
+                )
+                rejected += 1
+            else:
+                dossiers.appraise_nominee(nominee, actor=officer, result=AppraisalResult.ACCEPTED)
+        dossiers.complete_appraisal(dossier, actor=officer)
+    t = lap("receive and appraise", t)
+    # The province keeps its register in the product, so reruns allocate fresh numbers and never collide.
+    DecisionRegister.objects.get_or_create(
+        issuing_unit=province, symbol=decisions.default_symbol(province), year=as_of.year
+    )
+    appraised = [d for d in made if d.nominees.filter(appraisal_result=AppraisalResult.ACCEPTED).exists()]
+    decision = decisions.draft_decision(appraised, actor=chairman_office)
+    decisions.set_issue_details(
+        decision,
+        actor=chairman_office,
+        issued_on=as_of,
+        signer_name="Người ký mô phỏng",
+        signer_authority=SignerAuthority.DEPUTY,
+        submission_letter_number=f"{seed}/TTr-SNV",
+        submission_letter_date=as_of,
+    )
+    decisions.sign_decision(decision, actor=chairman_office)
+    t = lap("decide", t)
+
+    decision.refresh_from_db()
+    awards = list(decision.awards.all())
+    awardees = len(awards)
+    nominees = len(chosen) * nominees_per_unit
+    # Money uses the rule set each dossier pinned when it was submitted (not the campaign's, pinned at launch).
+    per_person = _expected_amount(decision.rule_set, as_of)
+    if {d.rule_set_id for d in campaign.dossiers.all()} != {decision.rule_set_id}:
+        problems_rule_set = [f"dossiers pinned other rule sets than the decision's {decision.rule_set}"]
+    else:
+        problems_rule_set = []
+    expected_total = (nominees - rejected) * per_person
+    total = sum(a.amount for a in awards)
+    problems = list(problems_rule_set)
+    if len(made) != len(chosen):
+        problems.append(f"dossiers {len(made)} != units {len(chosen)}")
+    if awardees != nominees - rejected:
+        problems.append(f"awardees {awardees} != accepted nominees {nominees - rejected}")
+    if any(a.subject_kind != SubjectKind.INDIVIDUAL or a.amount != per_person for a in awards):
+        problems.append(f"an awardee's money differs from {per_person}")
+    if total != expected_total:
+        problems.append(f"money total {total} != expected {expected_total}")
+    undecided = campaign.dossiers.exclude(state="decided").filter(pk__in=[d.pk for d in appraised]).count()
+    if undecided:
+        problems.append(f"{undecided} dossiers not decided")
+    problems += [str(p) for p in verify_chain()]
+    problems += check_states()
+    lap("checks", t)
+    if problems:
+        raise SimulationFailed(problems)
+    return SimulationResult(
+        campaign=campaign,
+        units=len(chosen),
+        dossiers=len(made),
+        nominees=nominees,
+        awardees=awardees,
+        rejected=rejected,
+        money_total=total,
+        expected_money_total=expected_total,
+        decision_number=str(decision),
+        seconds=time.perf_counter() - started,
+        steps=steps,
+    )

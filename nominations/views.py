@@ -1,0 +1,275 @@
+"""Thin views of the nomination path: dossiers, nominees, appraisal, award decisions and their documents."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from competition.models import Campaign
+from competition.scoping import scope, user_unit
+from workflows.audit import events_for
+from workflows.door import allowed_transitions, transition_label
+from workflows.web import perform, require_perm
+
+from .documents import decision_docx, decision_xlsx
+from .enums import DossierState
+from .forms import AppraisalForm, DossierForm, IssueDetailsForm, NomineeForm, ReasonForm
+from .models import AwardDecision, Dossier
+from .services import decisions as decision_services
+from .services import dossiers as dossier_services
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _dossier(request, pk) -> Dossier:
+    qs = Dossier.objects.select_related("campaign", "unit", "deciding_unit", "rule_set", "decision")
+    return get_object_or_404(scope(request.user, qs), pk=pk)
+
+
+def _decision(request, pk) -> AwardDecision:
+    qs = AwardDecision.objects.select_related("campaign", "issuing_unit", "award_type", "rule_set")
+    return get_object_or_404(scope(request.user, qs), pk=pk)
+
+
+@login_required
+def dossier_list(request):
+    dossiers = scope(request.user, Dossier.objects.select_related("campaign", "unit"))
+    state = request.GET.get("state")
+    if state in DossierState.values:
+        dossiers = dossiers.filter(state=state)
+    campaigns = scope(request.user, Campaign.objects.filter(state="launched"))
+    can_add = [c for c in campaigns if request.user.has_perm("nominations.add_dossier", c)]
+    return render(
+        request,
+        "nominations/dossier_list.html",
+        {
+            "dossiers": dossiers[:500],
+            "states": DossierState.choices,
+            "state": state,
+            "campaigns_to_nominate": can_add,
+        },
+    )
+
+
+@login_required
+def dossier_create(request, campaign_pk):
+    campaign = get_object_or_404(scope(request.user, Campaign.objects.all()), pk=campaign_pk)
+    require_perm(request.user, "nominations.add_dossier", campaign)
+    rule_set = campaign.rule_set
+    award_choices = (
+        [(a.code, a.name) for a in rule_set.award_types.filter(code__in=campaign.award_type_codes)] if rule_set else []
+    )
+    form = DossierForm(request.POST or None, award_choices=award_choices)
+    if request.method == "POST" and form.is_valid():
+        created = {}
+
+        def create():
+            created["dossier"] = dossier_services.create_dossier(
+                campaign, unit=user_unit(request.user), actor=request.user, **form.cleaned_data
+            )
+
+        if perform(request, create, success=_("Đã tạo hồ sơ. Hãy thêm người, tập thể được đề nghị.")):
+            return redirect("nominations:dossier_detail", created["dossier"].pk)
+    return render(request, "nominations/dossier_form.html", {"form": form, "campaign": campaign})
+
+
+@login_required
+def dossier_detail(request, pk):
+    dossier = _dossier(request, pk)
+    user = request.user
+    actions = [(name, transition_label(getattr(dossier, name))) for name in allowed_transitions(dossier, user)]
+    # "decide" is applied by signing the decision, never by a button of its own.
+    actions = [(name, label) for name, label in actions if name != "decide"]
+    return render(
+        request,
+        "nominations/dossier_detail.html",
+        {
+            "dossier": dossier,
+            "nominees": dossier.nominees.all(),
+            "actions": actions,
+            "can_edit": user.has_perm("nominations.change_dossier", dossier),
+            "can_appraise": user.has_perm("nominations.appraise_nominee", dossier)
+            and dossier.state == DossierState.RECEIVED,
+            "nominee_form": NomineeForm(),
+            "reason_form": ReasonForm(),
+            "appraisal_form": AppraisalForm(),
+            "events": events_for(dossier),
+        },
+    )
+
+
+@login_required
+@require_POST
+def nominee_add(request, pk):
+    dossier = _dossier(request, pk)
+    require_perm(request.user, "nominations.change_dossier", dossier)
+    form = NomineeForm(request.POST)
+    if form.is_valid():
+        perform(
+            request,
+            lambda: dossier_services.add_nominee(dossier, actor=request.user, **form.cleaned_data),
+            success=_("Đã thêm %(name)s.") % {"name": form.cleaned_data["name"]},
+        )
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+    return redirect("nominations:dossier_detail", pk)
+
+
+@login_required
+@require_POST
+def nominee_remove(request, pk, nominee_pk):
+    dossier = _dossier(request, pk)
+    nominee = get_object_or_404(dossier.nominees, pk=nominee_pk)
+    require_perm(request.user, "nominations.change_dossier", dossier)
+    perform(
+        request,
+        lambda: dossier_services.remove_nominee(nominee, actor=request.user),
+        success=_("Đã bỏ %(name)s khỏi hồ sơ.") % {"name": nominee.name},
+    )
+    return redirect("nominations:dossier_detail", pk)
+
+
+@login_required
+@require_POST
+def nominee_appraise(request, pk, nominee_pk):
+    dossier = _dossier(request, pk)
+    nominee = get_object_or_404(dossier.nominees, pk=nominee_pk)
+    form = AppraisalForm(request.POST)
+    if form.is_valid():
+        perform(
+            request,
+            lambda: dossier_services.appraise_nominee(nominee, actor=request.user, **form.cleaned_data),
+            success=_("Đã ghi kết quả thẩm định cho %(name)s.") % {"name": nominee.name},
+        )
+    return redirect("nominations:dossier_detail", pk)
+
+
+STEPS = {
+    "submit": dossier_services.submit_dossier,
+    "receive": dossier_services.receive_dossier,
+    "appraise": dossier_services.complete_appraisal,
+}
+
+
+@login_required
+@require_POST
+def dossier_transition(request, pk, name):
+    dossier = _dossier(request, pk)
+    if name == "send_back":
+        form = ReasonForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Hãy ghi lý do trả lại và nội dung cần bổ sung."))
+            return redirect("nominations:dossier_detail", pk)
+        action = lambda: dossier_services.return_dossier(  # noqa: E731
+            dossier, actor=request.user, reason=form.cleaned_data["reason"]
+        )
+    elif name in STEPS:
+        action = lambda: STEPS[name](dossier, actor=request.user)  # noqa: E731
+    else:
+        raise Http404
+    label = transition_label(getattr(dossier, name))
+    perform(request, action, success=_("%(action)s: thành công.") % {"action": label})
+    return redirect("nominations:dossier_detail", pk)
+
+
+@login_required
+def decision_list(request):
+    decisions = scope(request.user, AwardDecision.objects.select_related("campaign", "issuing_unit", "award_type"))
+    ready = scope(request.user, Dossier.objects.filter(state=DossierState.APPRAISED, decision__isnull=True))
+    ready = [
+        d
+        for d in ready.select_related("campaign", "unit")
+        if request.user.has_perm("nominations.add_awarddecision", d)
+    ]
+    return render(request, "nominations/decision_list.html", {"decisions": decisions[:500], "ready": ready})
+
+
+@login_required
+@require_POST
+def decision_create(request):
+    ids = request.POST.getlist("dossiers")
+    dossiers = list(scope(request.user, Dossier.objects.filter(pk__in=ids, state=DossierState.APPRAISED)))
+    if not dossiers:
+        messages.error(request, _("Hãy chọn ít nhất một hồ sơ đã thẩm định."))
+        return redirect("nominations:decision_list")
+    for dossier in dossiers:
+        require_perm(request.user, "nominations.add_awarddecision", dossier)
+    created = {}
+
+    def draft():
+        created["decision"] = decision_services.draft_decision(dossiers, actor=request.user)
+
+    if perform(request, draft, success=_("Đã lập dự thảo quyết định.")):
+        return redirect("nominations:decision_detail", created["decision"].pk)
+    return redirect("nominations:decision_list")
+
+
+@login_required
+def decision_detail(request, pk):
+    decision = _decision(request, pk)
+    can_change = request.user.has_perm("nominations.sign_awarddecision", decision) and decision.state == "draft"
+    initial = {
+        "number": decision.number,
+        "issued_on": decision.issued_on,
+        "signer_name": decision.signer_name,
+        "signer_authority": decision.signer_authority,
+        "submission_letter_number": decision.submission_letter_number,
+        "submission_letter_date": decision.submission_letter_date,
+        "recipients": decision.recipients,
+    }
+    form = IssueDetailsForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if not can_change:
+            raise PermissionDenied
+        if form.is_valid() and perform(
+            request,
+            lambda: decision_services.set_issue_details(decision, actor=request.user, **form.cleaned_data),
+            success=_("Đã lưu số, ngày ký và người ký."),
+        ):
+            return redirect("nominations:decision_detail", pk)
+    awards = decision.awards.select_related("nominee")
+    return render(
+        request,
+        "nominations/decision_detail.html",
+        {
+            "decision": decision,
+            "awards": awards,
+            "form": form,
+            "can_change": can_change,
+            "total": sum(a.amount for a in awards),
+            "events": events_for(decision),
+        },
+    )
+
+
+@login_required
+@require_POST
+def decision_sign(request, pk):
+    decision = _decision(request, pk)
+    perform(
+        request,
+        lambda: decision_services.sign_decision(decision, actor=request.user),
+        success=_("Đã ký quyết định; các hồ sơ đã được cập nhật."),
+    )
+    return redirect("nominations:decision_detail", pk)
+
+
+@login_required
+def decision_download(request, pk, fmt):
+    decision = _decision(request, pk)
+    if fmt == "docx":
+        content, mime = decision_docx(decision), DOCX
+    elif fmt == "xlsx":
+        content, mime = decision_xlsx(decision), XLSX
+    else:
+        raise Http404
+    name = f"quyet-dinh-{decision.number or 'du-thao'}-{decision.pk}.{fmt}"
+    response = HttpResponse(content, content_type=mime)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

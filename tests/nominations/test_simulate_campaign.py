@@ -1,0 +1,27 @@
+"""simulate_campaign: the whole path headless, checking its own counts and money."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from nominations.models import AwardDecision, Dossier
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_small_run_checks_itself_and_reruns_never_collide(capsys):
+    call_command("simulate_campaign", units=3, nominees_per_unit=2, seed=7, as_of="2026-09-15")
+    out = capsys.readouterr().out
+    assert "hồ sơ: 3" in out and "Nhật ký kiểm toán toàn vẹn" in out
+    call_command("simulate_campaign", units=3, nominees_per_unit=2, seed=7, as_of="2026-09-15")
+    assert Dossier.objects.count() == 6
+    numbers = sorted(AwardDecision.objects.values_list("number", flat=True))
+    assert numbers == [1, 2]  # the province's register allocates, never reuses
+    # 2,530,000 × 1.5 = 3,795,000 → 3,800,000 per individual (NĐ 152 Art. 49, base salary from 01/7/2026).
+    assert set(AwardDecision.objects.first().awards.values_list("amount", flat=True)) == {3_800_000}
+
+
+def test_bad_arguments_fail_with_a_message():
+    with pytest.raises(CommandError):
+        call_command("simulate_campaign", units=0, nominees_per_unit=1)
+    with pytest.raises(CommandError):
+        call_command("simulate_campaign", units=1, nominees_per_unit=1, as_of="15/09/2026")
