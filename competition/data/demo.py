@@ -216,3 +216,66 @@ PROVINCIAL_USERS = [
 # Wards and communes (by official code) that get a demo clerk and head: vanthu.<slug>, truong.<slug>.
 DEMO_LOCALITIES = ["05443", "05710"]
 DEMO_LOCALITY_COMMUNES = 1  # plus the first commune in code order
+
+# Nomination dossiers left at each step of the Dossier flow, so that every acting role has work in its inbox:
+# (unit code, award form, title, state to leave it in, nominees as (kind, name, gender, birth date, position)).
+DEMO_DOSSIERS = [
+    (
+        "05443",
+        "bang_khen_tinh",
+        "Đề nghị tặng Bằng khen cho tập thể, cá nhân phường Phan Đình Phùng",
+        "draft",
+        [
+            ("collective", "Tổ công nghệ số cộng đồng phường Phan Đình Phùng", "", None, ""),
+            ("individual", "Nguyễn Thị Hoà", "female", date(1987, 5, 14), "Công chức Văn hóa - Xã hội"),
+        ],
+    ),
+    (
+        "05710",
+        "bang_khen_tinh",
+        "Đề nghị tặng Bằng khen cho cá nhân phường Linh Sơn",
+        "submitted",
+        [
+            ("individual", "Trần Văn Khoẻ", "male", date(1979, 11, 2), "Phó Chủ tịch Ủy ban nhân dân phường"),
+            ("individual", "Lê Thị Thuý", "female", date(1992, 3, 23), "Giáo viên Trường Tiểu học Linh Sơn"),
+        ],
+    ),
+    (
+        "05710",
+        "bang_khen_tinh",
+        "Đề nghị tặng Bằng khen cho tập thể phường Linh Sơn",
+        "returned",
+        [
+            ("collective", "Đoàn Thanh niên phường Linh Sơn", "", None, ""),
+        ],
+    ),
+    (
+        "TN-SYT",
+        "bang_khen_tinh",
+        "Đề nghị tặng Bằng khen cho cá nhân thuộc Sở Y tế",
+        "received",
+        [
+            ("individual", "Phạm Minh Đức", "male", date(1984, 8, 9), "Trưởng phòng Nghiệp vụ Y"),
+        ],
+    ),
+    (
+        "TN-SGDDT",
+        "bang_khen_tinh",
+        "Đề nghị tặng Bằng khen cho tập thể, cá nhân ngành Giáo dục",
+        "appraised",
+        [
+            ("collective", "Trường THPT Chuyên Thái Nguyên", "", None, ""),
+            ("individual", "Đỗ Thu Hương", "female", date(1981, 1, 30), "Giáo viên Tin học"),
+        ],
+    ),
+    (
+        "05443",
+        "giay_khen_xa",
+        "Đề nghị tặng Giấy khen của Chủ tịch UBND phường cho cá nhân",
+        "submitted",
+        [
+            ("individual", "Hoàng Văn Nam", "male", date(1995, 6, 17), "Trưởng tổ dân phố số 5"),
+        ],
+    ),
+]
+DEMO_RETURN_REASON = "Bổ sung biên bản họp xét của Hội đồng Thi đua - Khen thưởng phường và báo cáo thành tích."

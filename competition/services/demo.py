@@ -166,4 +166,4 @@ def seed_demo(as_of: date | None = None) -> dict:
     units = seed_units()
     users = seed_users()
     campaign, created = seed_campaign(as_of)
-    return {"units": units, "users": users, "campaign": campaign, "campaign_created": created}
+    return {"units": units, "users": users, "campaign": campaign, "campaign_created": created, "as_of": as_of}

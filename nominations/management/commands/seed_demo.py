@@ -5,10 +5,14 @@ from django.utils.translation import gettext as _
 
 from competition.data.demo import DEMO_PASSWORD
 from competition.services.demo import seed_demo
+from nominations.services.demo import seed_dossiers
 
 
 class Command(BaseCommand):
-    help = _("Nạp dữ liệu trình diễn: đơn vị tỉnh Thái Nguyên, tài khoản mỗi vai trò, phong trào “Bình dân học AI”.")
+    help = _(
+        "Nạp dữ liệu trình diễn: đơn vị tỉnh Thái Nguyên, tài khoản mỗi vai trò, phong trào “Bình dân học AI” và "
+        "hồ sơ đề nghị khen thưởng ở mọi bước."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--as-of", help=_("ngày mà phong trào đang diễn ra (YYYY-MM-DD); mặc định hôm nay"))
@@ -24,6 +28,8 @@ class Command(BaseCommand):
                 ) from None
         result = seed_demo(as_of)
         campaign = result["campaign"]
+        # Each later app adds its part of the demo here, after the campaign exists.
+        dossiers = seed_dossiers(campaign, result["as_of"])
         self.stdout.write(
             _("Đơn vị: %(new)s mới (%(n)s xã, phường của tỉnh).")
             % {"new": result["units"]["created"], "n": result["units"]["localities"]}
@@ -36,6 +42,7 @@ class Command(BaseCommand):
             )
             % {"c": campaign.name, "d": campaign.start_date.strftime("%d/%m/%Y"), "rs": campaign.rule_set}
         )
+        self.stdout.write(_("Hồ sơ đề nghị khen thưởng: %(n)s mới, ở mọi bước của quy trình.") % {"n": dossiers})
         self.stdout.write("")
         self.stdout.write(_("Tài khoản trình diễn (mật khẩu chung: %(p)s):") % {"p": DEMO_PASSWORD})
         width = max(len(u) for u, _r, _unit in result["users"])
