@@ -24,5 +24,7 @@ class NominationsConfig(AppConfig):
                 "nominations.nominee.update": _("Sửa thông tin người, tập thể được đề nghị"),
                 "nominations.nominee.remove": _("Bỏ người, tập thể khỏi hồ sơ"),
                 "nominations.nominee.appraise": _("Ghi kết quả thẩm định"),
+                "nominations.awarddecision.draft": _("Lập dự thảo quyết định"),
+                "nominations.awarddecision.issue_details": _("Ghi số, ngày ký, người ký"),
             }
         )

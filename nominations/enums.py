@@ -34,5 +34,5 @@ class DecisionState(models.TextChoices):
 
 
 class SignerAuthority(models.TextChoices):
-    HEAD = "head", _("Người đứng đầu ký (CHỦ TỊCH, GIÁM ĐỐC)")
-    DEPUTY = "deputy", _("Cấp phó ký thay (KT. CHỦ TỊCH / PHÓ CHỦ TỊCH)")
+    HEAD = "head", _("Người đứng đầu ký: CHỦ TỊCH, GIÁM ĐỐC")
+    DEPUTY = "deputy", _("Cấp phó ký thay: KT. CHỦ TỊCH, PHÓ CHỦ TỊCH")

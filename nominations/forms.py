@@ -60,7 +60,7 @@ class IssueDetailsForm(forms.Form):
         label=_("Số quyết định"),
         min_value=1,
         required=False,
-        help_text=_("Để trống nếu phần mềm giữ sổ đăng ký văn bản: số được cấp tự động."),
+        help_text=_("Nếu phần mềm giữ sổ đăng ký văn bản của cơ quan, để trống: số được cấp khi lưu."),
     )
     issued_on = forms.DateField(label=_("Ngày ký"), widget=DATE_INPUT)
     signer_name = forms.CharField(label=_("Người ký"), max_length=150)
