@@ -26,7 +26,11 @@ def test_every_acting_role_has_work_waiting():
         "vp.ubnd": {"Quyết định khen thưởng"},
     }
     assert set(Dossier.objects.values_list("state", flat=True)) == {
-        "draft", "submitted", "returned", "received", "appraised"
+        "draft",
+        "submitted",
+        "returned",
+        "received",
+        "appraised",
     }
     assert check_agreement(strict=True) == [] and check_states() == []
     call_command("seed_demo", as_of="2025-09-15", verbosity=0)
