@@ -325,6 +325,9 @@ def compiled() -> Path:
 
     trans_real._translations = {}
     trans_real._default = None
+    import gettext as gettext_module
+
+    gettext_module._translations.clear()  # Python's gettext caches each .mo by path: drop the stale one too
     return MO
 
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from functools import lru_cache
 
 from django.db import connection, models, transaction
 from django.utils.translation import gettext as _
-from django_fsm import ConcurrentTransition
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from . import audit, flowsync
 from .exceptions import ConflictError, TransitionForbidden, TransitionRefused
@@ -29,6 +30,11 @@ def transition_label(method) -> str:
         if t.custom.get("label"):
             return str(t.custom["label"])
     return method.__name__
+
+
+@lru_cache(maxsize=256)
+def _takes_reason(method) -> bool:
+    return "reason" in inspect.signature(method).parameters
 
 
 def permission_name(model: type[models.Model], name: str) -> str:
@@ -71,7 +77,7 @@ def transition(
     is registered in :mod:`workflows.flowsync`; run ``after(record, event)`` (notifications are written there and
     mailed on commit). Any failure rolls it all back.
 
-    Returns the fresh record; ``obj`` is refreshed too. Raises ``TransitionForbidden`` (permission),
+    Returns the fresh record; ``obj`` gets its saved values too. Raises ``TransitionForbidden`` (permission),
     ``TransitionRefused`` (state or condition, with every unmet condition's message) or ``ConflictError``
     (somebody else changed the record first).
     """
@@ -109,14 +115,16 @@ def transition(
                     _("Không thể “%(action)s” khi %(obj)s đang ở trạng thái “%(state)s”.")
                     % {"action": label, "obj": fresh, "state": _state_label(fresh, field, current)}
                 )
-            unmet = [str(getattr(c, "message", c.__name__)) for c in t.conditions if not c(fresh)]
-            if unmet:
+            if reason and _takes_reason(method):
+                kwargs["reason"] = reason
+            try:
+                # django-fsm evaluates the conditions; only when one fails are they evaluated again, for the message.
+                bound(**kwargs)
+            except TransitionNotAllowed:
+                unmet = [str(getattr(c, "message", c.__name__)) for c in t.conditions if not c(fresh)]
                 raise TransitionRefused(
                     _("Chưa thể “%(action)s” %(obj)s:") % {"action": label, "obj": fresh}, reasons=unmet
-                )
-            if reason and "reason" in inspect.signature(method).parameters:
-                kwargs["reason"] = reason
-            bound(**kwargs)
+                ) from None
             fresh.save()
             event_payload = {"transition": name, "field": field.name}
             if reason:
@@ -136,5 +144,16 @@ def transition(
                 after(fresh, event)
     except ConcurrentTransition:
         raise ConflictError(_("%(obj)s vừa được người khác thay đổi. Hãy tải lại trang.") % {"obj": obj}) from None
-    obj.refresh_from_db()
+    _copy_fields(fresh, obj)
     return fresh
+
+
+def _copy_fields(source: models.Model, target: models.Model) -> None:
+    """Give the caller's instance the saved values without another query (a protected FSM field included)."""
+    if target is source:
+        return
+    for f in source._meta.concrete_fields:
+        target.__dict__[f.attname] = source.__dict__.get(f.attname)
+    target._state.fields_cache = {}
+    if hasattr(target, "_update_initial_state"):  # ConcurrentTransitionMixin: the state it will save over
+        target._update_initial_state()

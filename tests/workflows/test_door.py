@@ -63,3 +63,11 @@ def test_the_trail_reads_in_words(draft_campaign, board_officer, rule_set):
     assert participants.action_display == "Chọn đơn vị tham gia"
     assert launch.action_display == "Phát động"
     assert (launch.from_state_display, launch.to_state_display) == ("Dự thảo", "Đã phát động")
+
+
+def test_the_callers_instance_can_be_saved_after_a_transition(draft_campaign, board_officer, rule_set):
+    transition(draft_campaign, "launch", actor=board_officer, rule_set=rule_set)
+    assert draft_campaign.state == "launched" and draft_campaign.rule_set == rule_set
+    draft_campaign.name = "Tên mới"
+    draft_campaign.save()  # no ConcurrentTransition: the instance knows the state it saves over
+    assert Campaign.objects.get(pk=draft_campaign.pk).name == "Tên mới"
