@@ -4,7 +4,8 @@ Every list, view and API goes through :func:`scope`. What each role sees:
 
 - unit clerk and unit head: their unit and its sub-units, and the campaigns those units take part in
   (once launched);
-- board officer, board head, coordinating department officer: every unit of every campaign;
+- board officer, board head, coordinating department officer: every unit of every campaign and every dossier
+  for the provincial Chairman (a unit's own Giấy khen dossiers stay with that unit; its decisions are visible);
 - Chairman's office: launched campaigns, the dossiers the provincial Chairman decides once they are appraised
   (and their nominees), and the decisions the Chairman issues (and their lines);
 - council member: launched campaigns (the dossiers of the sessions they sit on come with issue 7);
@@ -48,7 +49,13 @@ def scope(user, queryset: QuerySet) -> QuerySet:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return queryset.none()
     role = getattr(user, "role", None)
-    if user.is_superuser or role in (Role.AUDITOR, *CAMPAIGN_WIDE_ROLES):
+    if user.is_superuser or role == Role.AUDITOR:
+        return queryset
+    if role in CAMPAIGN_WIDE_ROLES:
+        # A unit's own Giấy khen dossiers stay with that unit: the board sees only its decisions (statistics).
+        prefix = CHAIRMAN_SCOPES.get(model._meta.label_lower)
+        if prefix is not None:
+            return queryset.filter(**{f"{prefix}deciding_unit__parent__isnull": True})
         return queryset
     if model is Campaign:
         return _scope_campaigns(user, role, queryset)

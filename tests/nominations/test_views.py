@@ -103,3 +103,18 @@ def test_another_unit_cannot_open_a_dossier(client, world, clerk_a, clerk_b, com
     assert client.get(reverse("nominations:dossier_detail", args=[dossier.pk])).status_code == 404
     assert client.post(reverse("nominations:nominee_add", args=[dossier.pk]), NOMINEE).status_code == 404
     assert "Hồ sơ A" not in client.get(reverse("nominations:dossier_list")).content.decode()
+
+
+def test_a_units_own_giay_khen_stays_with_the_unit(world, clerk_a, commune_a, board_officer, auditor):
+    from competition.scoping import scope
+    from nominations.services.dossiers import create_dossier
+
+    own = create_dossier(
+        world.campaign, unit=commune_a, award_type_code="giay_khen_xa", title="Giấy khen phường", actor=clerk_a
+    )
+    provincial = create_dossier(
+        world.campaign, unit=commune_a, award_type_code="bang_khen_tinh", title="Bằng khen tỉnh", actor=clerk_a
+    )
+    assert list(scope(board_officer, Dossier.objects.all())) == [provincial]
+    assert set(scope(auditor, Dossier.objects.all())) == {own, provincial}
+    assert set(scope(clerk_a, Dossier.objects.all())) == {own, provincial}
