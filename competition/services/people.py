@@ -8,11 +8,9 @@ stored in clear and never written to the audit trail.
 
 from __future__ import annotations
 
-import io
 import secrets
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import tablib
 from django.contrib.auth import get_user_model
@@ -35,16 +33,14 @@ from ..models import Membership, Unit
 from ..resources import choice_lookup, fold
 from .units import (
     Column,
-    ImportFileError,
     Layout,
     RowError,
     Source,
     SourceRow,
-    _read_bytes,
     file_digest,
     iter_rows,
     map_headers,
-    read_table,
+    open_table,
     require_actor_perm,
 )
 
@@ -297,17 +293,9 @@ def import_accounts(path: Source, *, actor, dry_run: bool = False, filename: str
     one transaction. The temporary passwords are returned in ``accounts``, once.
     """
     require_actor_perm(actor, "accounts.manage_accounts")
-    filename = filename or Path(getattr(path, "name", None) or str(path)).name
-    try:
-        data = _read_bytes(path)
-        dataset = read_table(io.BytesIO(data), filename)
-    except ImportFileError as exc:
-        return AccountImportResult(errors=[RowError(None, "", filename, exc.message)], dry_run=dry_run)
-    except OSError as exc:
-        return AccountImportResult(
-            errors=[RowError(None, "", filename, _("Không mở được tệp: %(e)s") % {"e": exc.strerror or exc})],
-            dry_run=dry_run,
-        )
+    dataset, file_errors, data, filename = open_table(path, filename)
+    if file_errors:
+        return AccountImportResult(errors=file_errors, dry_run=dry_run)
     plan = _plan_accounts(dataset)
     result = AccountImportResult(
         new=len(plan.new),

@@ -21,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
 import tablib
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -274,6 +274,27 @@ def iter_rows(dataset: tablib.Dataset, layout: Layout, errors: list[RowError]) -
                     )
                 )
         yield SourceRow(number, {key: values[i] for key, i in layout.index.items()})
+
+
+class OpenedTable(NamedTuple):
+    dataset: tablib.Dataset | None
+    errors: list[RowError]
+    data: bytes
+    filename: str
+
+
+def open_table(path: Source, filename: str | None = None) -> OpenedTable:
+    """Read an uploaded or local import file; a file that cannot be read at all is one ``RowError`` naming it."""
+    filename = filename or Path(getattr(path, "name", None) or str(path)).name
+    try:
+        data = _read_bytes(path)
+    except OSError as exc:
+        message = _("Không mở được tệp: %(e)s") % {"e": exc.strerror or exc}
+        return OpenedTable(None, [RowError(None, "", filename, message)], b"", filename)
+    try:
+        return OpenedTable(read_table(io.BytesIO(data), filename), [], data, filename)
+    except ImportFileError as exc:
+        return OpenedTable(None, [RowError(None, "", filename, exc.message)], data, filename)
 
 
 def require_actor_perm(actor, perm: str) -> None:
@@ -811,17 +832,9 @@ def import_units(path: Source, *, actor, dry_run: bool = False, filename: str | 
     ``PermissionDenied`` when ``actor`` may not import units.
     """
     require_actor_perm(actor, "competition.import_units")
-    filename = filename or Path(getattr(path, "name", None) or str(path)).name
-    try:
-        data = _read_bytes(path)
-        dataset = read_table(io.BytesIO(data), filename)
-    except ImportFileError as exc:
-        return ImportResult(errors=[RowError(None, "", filename, exc.message)], dry_run=dry_run)
-    except OSError as exc:
-        return ImportResult(
-            errors=[RowError(None, "", filename, _("Không mở được tệp: %(e)s") % {"e": exc.strerror or exc})],
-            dry_run=dry_run,
-        )
+    dataset, file_errors, data, filename = open_table(path, filename)
+    if file_errors:
+        return ImportResult(errors=file_errors, dry_run=dry_run)
 
     plan = _plan_units(dataset)
     result = ImportResult(
