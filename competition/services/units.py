@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO, NamedTuple
 
 import tablib
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import EmailValidator
 from django.db import connection, transaction
@@ -185,8 +186,12 @@ class Column:
     help: str = ""
 
     def names(self) -> set[str]:
-        with translation.override("vi"):
-            return {fold(self.key), fold(str(self.header)), *(fold(a) for a in self.aliases)}
+        """The header in every interface language (the template is downloaded in the user's), and the aliases."""
+        names = {fold(self.key), *(fold(a) for a in self.aliases)}
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                names.add(fold(str(self.header)))
+        return names
 
 
 def column_letter(index: int) -> str:

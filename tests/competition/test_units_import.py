@@ -425,3 +425,22 @@ def test_cluster_list_is_scoped(client, clerk_a, board_officer, auditor, commune
     for user in (board_officer, auditor):
         client.force_login(user)
         assert set(client.get(reverse("competition:cluster_list")).context["clusters"]) == {mine, other}
+
+
+def test_headers_in_english_are_accepted_too(tmp_path, admin_user, province):
+    """The template downloaded on the English pages has English headers: a file made from it imports."""
+    from django.utils import translation
+
+    from competition.services.units import UNIT_COLUMNS, import_units
+
+    with translation.override("en"):
+        headers = [str(c.header) for c in UNIT_COLUMNS]
+    assert headers[0] != "Mã đơn vị"
+    path = tmp_path / "units-en.csv"
+    values = {"code": "09999", "name": "Xã Thử Tiếng Anh", "kind": "commune", "parent_code": province.code}
+    path.write_text(
+        ",".join(headers) + "\n" + ",".join(values.get(c.key, "") for c in UNIT_COLUMNS) + "\n", encoding="utf-8"
+    )
+    result = import_units(path, actor=admin_user)
+    assert result.ok, [str(e) for e in result.errors]
+    assert result.new == 1
