@@ -7,8 +7,16 @@ class CompetitionConfig(AppConfig):
     verbose_name = _("Phong trào thi đua")
 
     def ready(self) -> None:
+        from workflows import flowsync, inbox
         from workflows.audit import register_action_labels
 
+        from .flows import TRANSITION_NODES
+        from .models import UnitPlan, UnitPlanProcess
+        from .services.plans import inbox_items as plan_inbox_items
+
+        # The UnitPlan flow drives unit plans: the door completes its tasks, verify_audit checks they agree.
+        flowsync.register(UnitPlan, UnitPlanProcess, "plan", transitions=TRANSITION_NODES)
+        inbox.register(plan_inbox_items)
         register_action_labels(
             {
                 "competition.campaign.create": _("Tạo phong trào"),
@@ -23,6 +31,8 @@ class CompetitionConfig(AppConfig):
                 "competition.ruleset.value_edit": _("Sửa giá trị quy định"),
                 "competition.ruleset.value_confirm": _("Xác nhận giá trị quy định"),
                 "competition.basesalary.add": _("Thêm mức lương cơ sở"),
+                "competition.unitplan.create": _("Lập kế hoạch của đơn vị"),
+                "competition.unitplan.save": _("Lưu kế hoạch của đơn vị"),
                 "accounts.users.import": _("Tạo tài khoản từ tệp"),
                 "accounts.user.reset_password": _("Đặt lại mật khẩu"),
                 "accounts.user.deactivate": _("Khoá tài khoản"),

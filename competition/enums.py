@@ -48,3 +48,10 @@ class CampaignLevel(models.TextChoices):
     PROVINCIAL = "provincial", _("Cấp tỉnh")
     DEPARTMENT = "department", _("Cấp sở, ngành")
     COMMUNE = "commune", _("Cấp xã")
+
+
+class PlanState(models.TextChoices):
+    DRAFT = "draft", _("Đang soạn")
+    SUBMITTED = "submitted", _("Đã gửi")
+    ACCEPTED = "accepted", _("Đã chấp nhận")
+    RETURNED = "returned", _("Bị trả lại")

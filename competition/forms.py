@@ -241,3 +241,28 @@ class DissolveForm(forms.Form):
         max_length=32,
         help_text=_("Đơn vị đang hoạt động nhận lại nhiệm vụ của đơn vị này."),
     )
+
+
+class PlanForm(forms.Form):
+    number = forms.CharField(label=_("Số, ký hiệu kế hoạch"), max_length=50)
+    date = forms.DateField(label=_("Ngày ban hành"), widget=forms.DateInput(attrs={"type": "date"}))
+    document = forms.FileField(
+        label=_("Văn bản kế hoạch đã ký (PDF hoặc DOCX)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx"}),
+    )
+    adopted_codes = forms.MultipleChoiceField(
+        label=_("Chỉ tiêu đơn vị đăng ký thực hiện"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, indicators=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["adopted_codes"].choices = [(i.code, f"{i.code}. {i.name}") for i in indicators]
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do trả lại, nội dung cần hoàn thiện"), widget=forms.Textarea(attrs={"rows": 3})
+    )

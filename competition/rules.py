@@ -2,10 +2,18 @@
 
 import rules
 
-from accounts.rules import is_administrator, is_auditor, is_board, is_campaign_wide
+from accounts.rules import (
+    is_administrator,
+    is_auditor,
+    is_board,
+    is_board_officer,
+    is_campaign_wide,
+    is_unit_clerk,
+    is_unit_user,
+)
 
 from .enums import CampaignState
-from .scoping import can_see
+from .scoping import can_see, user_unit
 
 
 @rules.predicate
@@ -40,3 +48,72 @@ rules.add_perm("workflows.change_workdayoverride", is_board | is_administrator)
 
 # The audit trail: the board, auditors and the administrator read it.
 rules.add_perm("workflows.view_auditevent", is_board | is_auditor | is_administrator)
+
+# === Unit plans: the unit clerk drafts and submits (the plan is already signed by the unit head); a board officer
+# accepts or returns it. The UnitPlan flow (competition/flows.py) assigns its tasks by the same permissions.
+PLAN_OPEN_FOR_CHANGES = ("draft", "returned")
+PLANNING_CAMPAIGN_STATES = (CampaignState.LAUNCHED, CampaignState.SUMMARIZING)
+
+
+@rules.predicate
+def has_plan(user, plan) -> bool:
+    return plan is not None
+
+
+@rules.predicate
+def of_plan_unit(user, plan) -> bool:
+    unit = user_unit(user)
+    return unit is not None and unit.pk == plan.unit_id
+
+
+@rules.predicate
+def plan_open_for_changes(user, plan) -> bool:
+    return plan.state in PLAN_OPEN_FOR_CHANGES
+
+
+@rules.predicate
+def may_plan_in(user, campaign) -> bool:
+    """The user's unit takes part in ``campaign`` (launched, not closed); without a campaign: false."""
+    if campaign is None:
+        return False
+    unit = user_unit(user)
+    return (
+        unit is not None
+        and campaign.state in PLANNING_CAMPAIGN_STATES
+        and campaign.enrolments.filter(unit=unit).exists()
+    )
+
+
+@rules.predicate
+def sees_plan_process(user, process) -> bool:
+    return process is None or can_see(user, process.plan)
+
+
+# Acting permissions carry no state: the door checks the state, and completes the flow's task after the transition
+# (with the permission of the task, on the plan in its new state).
+submits_plan = has_plan & is_unit_clerk & of_plan_unit
+changes_plan = submits_plan & plan_open_for_changes
+reviews_plan = has_plan & is_board_officer
+
+rules.add_perm("competition.add_unitplan", is_unit_clerk & may_plan_in)
+rules.add_perm("competition.change_unitplan", changes_plan)
+rules.add_perm("competition.view_unitplan", sees)
+rules.add_perm("competition.submit_unitplan", submits_plan)
+rules.add_perm("competition.accept_unitplan", reviews_plan)
+rules.add_perm("competition.send_back_unitplan", reviews_plan)
+rules.add_perm("competition.view_plan_status", is_campaign_wide | is_auditor)
+rules.add_perm("competition.view_unitplanprocess", sees_plan_process)
+
+
+# Progress on indicators (issue 4, item 2): the clerk or head of a unit reports for that unit only; the board opens
+# reporting periods; the board, the coordinating department and auditors read every unit (scoping as usual).
+@rules.predicate
+def is_own_unit(user, unit) -> bool:
+    own = user_unit(user)
+    return unit is None or (own is not None and own.pk == unit.pk)
+
+
+rules.add_perm("competition.report_progress", is_unit_user & is_own_unit)
+rules.add_perm("competition.add_reportingperiod", is_board)
+rules.add_perm("competition.view_progress", is_campaign_wide | is_auditor)
+rules.add_perm("competition.view_unit_progress", (is_unit_user & sees) | is_campaign_wide | is_auditor)

@@ -1,4 +1,6 @@
 from .campaigns import Campaign, Enrolment, Indicator
+from .plans import PlanState, UnitPlan, UnitPlanProcess, UnitPlanVersion
+from .progress import ProgressReport, ReportingPeriod
 from .rulesets import AwardType, BaseSalary, RequiredDocument, RuleSet
 from .units import Cluster, Membership, Unit
 
@@ -10,7 +12,13 @@ __all__ = [
     "Enrolment",
     "Indicator",
     "Membership",
+    "PlanState",
+    "ProgressReport",
+    "ReportingPeriod",
     "RequiredDocument",
     "RuleSet",
     "Unit",
+    "UnitPlan",
+    "UnitPlanProcess",
+    "UnitPlanVersion",
 ]

@@ -10,6 +10,8 @@ from .campaigns import (
     home,
 )
 from .people import user_deactivate, user_import, user_list, user_reset_password
+from .plans import plan_detail, plan_document, plan_mine, plan_status, plan_transition
+from .progress import progress_board, progress_entry, progress_export, progress_periods
 from .rulesets import (
     base_salary_list,
     ruleset_copy,
@@ -31,6 +33,15 @@ __all__ = [
     "campaign_transition",
     "cluster_list",
     "home",
+    "plan_detail",
+    "plan_document",
+    "plan_mine",
+    "plan_status",
+    "plan_transition",
+    "progress_board",
+    "progress_entry",
+    "progress_export",
+    "progress_periods",
     "ruleset_copy",
     "ruleset_detail",
     "ruleset_list",

@@ -86,6 +86,12 @@ def campaign_detail(request, pk):
             "actions": actions,
             "blocked_launch": campaign.state == CampaignState.DRAFT and "launch" not in dict(actions),
             "can_edit": request.user.has_perm("competition.change_campaign", campaign),
+            # Unit plans (views/plans.py): the unit's own plan for enrolled unit users, the status table for the board.
+            "plan_link": campaign.state != CampaignState.DRAFT
+            and request.user.is_unit_user
+            and any(e.unit_id == getattr(user_unit(request.user), "pk", None) for e in enrolments),
+            "can_see_plan_status": campaign.state != CampaignState.DRAFT
+            and request.user.has_perm("competition.view_plan_status"),
             "events": events_for(campaign)
             if request.user.is_campaign_wide or request.user.role == Role.AUDITOR
             else [],
