@@ -33,6 +33,7 @@ from ..models import Membership, Unit
 from ..resources import choice_lookup, fold
 from .units import (
     Column,
+    ImportCounts,
     Layout,
     RowError,
     Source,
@@ -78,18 +79,9 @@ class NewAccount:
 
 
 @dataclass
-class AccountImportResult:
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    dry_run: bool = False
+class AccountImportResult(ImportCounts):
     accounts: list[NewAccount] = field(default_factory=list)
     updated_usernames: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 @dataclass

@@ -348,20 +348,24 @@ SCALAR_FIELDS = ("name", "kind", "email", "phone", "dissolved_on")
 
 
 @dataclass
-class ImportResult:
-    """What an import did (or, in a dry run, would do)."""
+class ImportCounts:
+    """What an import did (or, in a dry run, would do): the counts every importer reports."""
 
     new: int = 0
     updated: int = 0
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
     dry_run: bool = False
-    new_codes: list[str] = field(default_factory=list)
-    updated_codes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+@dataclass
+class ImportResult(ImportCounts):
+    new_codes: list[str] = field(default_factory=list)
+    updated_codes: list[str] = field(default_factory=list)
 
 
 @dataclass
