@@ -431,10 +431,7 @@ def add_nominee(dossier: Dossier, *, actor, **fields) -> Nominee:
         if "order" not in cleaned:
             cleaned["order"] = locked.nominees.count() + 1
         nominee = Nominee(dossier=locked, **cleaned)
-        _validate_nominee(nominee)
-        nominee.canonical_key = _key_of(nominee)
-        _refuse_duplicate(nominee, locked)
-        nominee.save()
+        _check_and_save(nominee, locked)
         audit.record(
             actor=actor,
             action="nominations.nominee.add",
@@ -442,6 +439,14 @@ def add_nominee(dossier: Dossier, *, actor, **fields) -> Nominee:
             payload={"nominee": nominee.pk, "name": nominee.name, "kind": nominee.kind},
         )
     return nominee
+
+
+def _check_and_save(nominee: Nominee, dossier: Dossier) -> None:
+    """Validate, key (domain rule 3) and refuse a duplicate in the campaign, then save."""
+    _validate_nominee(nominee)
+    nominee.canonical_key = _key_of(nominee)
+    _refuse_duplicate(nominee, dossier)
+    nominee.save()
 
 
 def _key_of(nominee: Nominee) -> str:
@@ -470,10 +475,7 @@ def update_nominee(nominee: Nominee, *, actor, **fields) -> Nominee:
         changed = sorted(k for k, v in cleaned.items() if getattr(fresh, k) != v)
         for name, value in cleaned.items():
             setattr(fresh, name, value)
-        _validate_nominee(fresh)
-        fresh.canonical_key = _key_of(fresh)
-        _refuse_duplicate(fresh, locked)
-        fresh.save()
+        _check_and_save(fresh, locked)
         audit.record(
             actor=actor,
             action="nominations.nominee.update",
