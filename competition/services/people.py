@@ -31,7 +31,7 @@ from workflows.exports import FORMULA_PREFIXES, csv_bytes, escape_formula  # noq
 
 from ..models import Membership, Unit
 from ..resources import choice_lookup, fold
-from .units import (
+from .tables import (
     Column,
     ImportCounts,
     Layout,

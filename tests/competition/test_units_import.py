@@ -11,14 +11,8 @@ from django.urls import reverse
 
 from competition.enums import UnitKind
 from competition.models import Cluster, Unit
-from competition.services.units import (
-    RowError,
-    import_units,
-    mark_dissolved,
-    read_table,
-    units_template_xlsx,
-    validate_units,
-)
+from competition.services.tables import RowError, read_table
+from competition.services.units import import_units, mark_dissolved, units_template_xlsx, validate_units
 from tests.factories import UnitFactory
 from workflows import SYSTEM
 from workflows.exceptions import TransitionRefused
