@@ -7,16 +7,21 @@ class CompetitionConfig(AppConfig):
     verbose_name = _("Phong trào thi đua")
 
     def ready(self) -> None:
-        from workflows import flowsync, inbox
+        from workflows import flowsync, inbox, reminders
         from workflows.audit import register_action_labels
 
         from .flows import TRANSITION_NODES
         from .models import UnitPlan, UnitPlanProcess
         from .services.plans import inbox_items as plan_inbox_items
+        from .services.reminders import plan_deadlines, progress_deadlines
 
         # The UnitPlan flow drives unit plans: the door completes its tasks, verify_audit checks they agree.
         flowsync.register(UnitPlan, UnitPlanProcess, "plan", transitions=TRANSITION_NODES)
         inbox.register(plan_inbox_items)
+        reminders.register(plan_deadlines)
+        reminders.register(progress_deadlines)
+        # Interim reviews whose date has come are snapshotted by a daily schedule (services/reviews.py).
+        reminders.register_daily("thidua-interim-reviews", "competition.tasks.take_due_reviews")
         register_action_labels(
             {
                 "competition.campaign.create": _("Tạo phong trào"),
@@ -33,6 +38,11 @@ class CompetitionConfig(AppConfig):
                 "competition.basesalary.add": _("Thêm mức lương cơ sở"),
                 "competition.unitplan.create": _("Lập kế hoạch của đơn vị"),
                 "competition.unitplan.save": _("Lưu kế hoạch của đơn vị"),
+                "competition.progress.period": _("Mở kỳ báo cáo tiến độ"),
+                "competition.progress.report": _("Báo cáo tiến độ chỉ tiêu"),
+                "competition.progress.import": _("Nhập số liệu chỉ tiêu từ tệp"),
+                "competition.review.schedule": _("Lên lịch sơ kết"),
+                "competition.review.remarks": _("Ghi nhận xét sơ kết"),
                 "accounts.users.import": _("Tạo tài khoản từ tệp"),
                 "accounts.user.reset_password": _("Đặt lại mật khẩu"),
                 "accounts.user.deactivate": _("Khoá tài khoản"),

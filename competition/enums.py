@@ -55,3 +55,19 @@ class PlanState(models.TextChoices):
     SUBMITTED = "submitted", _("Đã gửi")
     ACCEPTED = "accepted", _("Đã chấp nhận")
     RETURNED = "returned", _("Bị trả lại")
+
+
+class ImportState(models.TextChoices):
+    QUEUED = "queued", _("Đang chờ xử lý")
+    CHECKING = "checking", _("Đang kiểm tra")
+    INVALID = "invalid", _("Có lỗi, chưa nhập")
+    READY = "ready", _("Đã kiểm tra, chờ xác nhận")
+    WRITING = "writing", _("Đang ghi")
+    DONE = "done", _("Đã nhập")
+    FAILED = "failed", _("Lỗi hệ thống")
+
+
+class ReviewState(models.TextChoices):
+    SCHEDULED = "scheduled", _("Đã lên lịch")
+    TAKEN = "taken", _("Đã chụp số liệu")
+    PUBLISHED = "published", _("Đã công bố")

@@ -52,6 +52,9 @@ rules.add_perm("workflows.view_auditevent", is_board | is_auditor | is_administr
 # === Unit plans: the unit clerk drafts and submits (the plan is already signed by the unit head); a board officer
 # accepts or returns it. The UnitPlan flow (competition/flows.py) assigns its tasks by the same permissions.
 PLAN_OPEN_FOR_CHANGES = ("draft", "returned")
+# A plan counts as issued (target 1 of QĐ 987, the dashboard, reminders) once submitted, and while accepted; a
+# returned plan must be completed and sent again.
+PLAN_ISSUED = ("submitted", "accepted")
 PLANNING_CAMPAIGN_STATES = (CampaignState.LAUNCHED, CampaignState.SUMMARIZING)
 
 
@@ -117,3 +120,15 @@ rules.add_perm("competition.report_progress", is_unit_user & is_own_unit)
 rules.add_perm("competition.add_reportingperiod", is_board)
 rules.add_perm("competition.view_progress", is_campaign_wide | is_auditor)
 rules.add_perm("competition.view_unit_progress", (is_unit_user & sees) | is_campaign_wide | is_auditor)
+
+# Importing indicator values from a file (issue 4, item 4): the board for every enrolled unit, a unit's clerk or
+# head for that unit (each row is checked against the unit in services/indicator_import.py).
+rules.add_perm("competition.import_progress", is_board | (is_unit_user & sees))
+
+# Interim reviews (sơ kết): the board schedules, takes the snapshot, writes remarks and publishes; everyone who
+# reads the campaign's progress reads them; a unit reads the published review (its own row, by scoping).
+rules.add_perm("competition.add_interimreview", is_board)
+rules.add_perm("competition.take_interimreview", is_board)
+rules.add_perm("competition.change_interimreview", is_board)
+rules.add_perm("competition.publish_interimreview", is_board)
+rules.add_perm("competition.view_interimreview", is_campaign_wide | is_auditor)

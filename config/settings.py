@@ -162,6 +162,10 @@ STORAGES = {
 # Uploads (import files) above this size are refused with a message.
 THIDUA_MAX_UPLOAD_BYTES = int(os.environ.get("THIDUA_MAX_UPLOAD_BYTES", 10 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Import files with more data rows than this are checked and written by a background task, with visible progress.
+THIDUA_IMPORT_BACKGROUND_ROWS = int(os.environ.get("THIDUA_IMPORT_BACKGROUND_ROWS", 5000))
+# Units are reminded this many working days before a deadline (workflows/reminders.py).
+THIDUA_REMINDER_WORKING_DAYS = int(os.environ.get("THIDUA_REMINDER_WORKING_DAYS", 3))
 
 # --- Mail ------------------------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,6 +9,10 @@ class WorkflowsConfig(AppConfig):
 
     def ready(self) -> None:
         from .audit import register_action_labels
+        from .reminders import ensure_schedule
+
+        # The daily reminders schedule (django-q2) exists after every migrate, created once.
+        post_migrate.connect(ensure_schedule, sender=self, dispatch_uid="workflows.reminders.ensure_schedule")
 
         register_action_labels(
             {

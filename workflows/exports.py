@@ -24,6 +24,14 @@ def escape_formula(value: object) -> object:
     return value
 
 
+def unescape_formula(text: str) -> str:
+    """The inverse of :func:`escape_formula` for a cell read back from one of our exports, so that a file
+    downloaded, edited and imported again keeps the text as it was typed."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
+        return text[1:]
+    return text
+
+
 def escape_row(values: Iterable[object]) -> list[object]:
     return [escape_formula(v) for v in values]
 

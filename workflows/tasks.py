@@ -27,3 +27,11 @@ def mail_notifications(ids: list[int]) -> int:
             note.save(update_fields=["emailed_at"])
             sent += 1
     return sent
+
+
+def send_reminders() -> dict:
+    """The daily schedule ``thidua-reminders`` (created after ``migrate``): reminders before deadlines, overdue
+    notices with escalation, and the board's digest. Safe to run more than once a day."""
+    from .reminders import send_due_reminders
+
+    return send_due_reminders()

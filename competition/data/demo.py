@@ -195,8 +195,32 @@ INDICATORS = [
     },
 ]
 
-# The campaign is shown this many days after its (shifted) launch: plans are due in the coming days.
-DAYS_IN_PROGRESS = 20
+# The campaign is shown this many days after its (shifted) launch: the plan deadline has passed (most plans are in,
+# a few late or missing), the first quarter is reported, the current one partly, and the interim review (106 days
+# after the launch, as in the decision's calendar) has just been published.
+DAYS_IN_PROGRESS = 110
+
+# Unit plans in the demo, by unit code: the demo users' units are left at the steps their inboxes show.
+DEMO_PLAN_STATES = {"05443": "accepted", "05710": "returned", "TN-SYT": "submitted"}
+DEMO_PLAN_RETURN_REASON = "Kế hoạch chưa nêu chỉ tiêu 6 (giảng viên cộng đồng) và lộ trình từng quý; đề nghị bổ sung."
+# The other participants, in code order, cycle through these (None: no plan yet).
+DEMO_PLAN_CYCLE = [
+    "accepted",
+    "accepted",
+    "accepted",
+    "accepted",
+    "accepted",
+    "accepted",
+    "late",
+    "submitted",
+    "draft",
+    None,
+]
+DEMO_REVIEW_TITLE = "Sơ kết giữa kỳ chương trình “Bình dân học AI”"
+DEMO_REVIEW_REMARKS = (
+    "Phần lớn các địa phương đã ban hành kế hoạch và thành lập nhóm nòng cốt. Tỷ lệ người lao động tham gia lớp "
+    "kỹ năng AI cơ bản còn thấp so với mục tiêu 80%; các xã, phường cần đẩy mạnh tuyên truyền và mở thêm lớp."
+)
 
 DEMO_PASSWORD = "demo12345!"
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..enums import ImportState
 from .campaigns import Campaign, Indicator
 from .units import Unit
 
@@ -74,3 +75,50 @@ class ProgressReport(models.Model):
     @property
     def percent(self) -> Decimal | None:
         return percent_of(self.numerator, self.denominator)
+
+
+def import_upload_to(job, filename: str) -> str:
+    return f"imports/indicators/{job.campaign_id}/{filename}"
+
+
+class IndicatorImport(models.Model):
+    """One uploaded file of indicator values and what became of it. Files above the background threshold are
+    checked and written by a django-q2 task that reports its progress here; every file is kept, so the audit
+    event of the write (which holds the file's SHA-256) can be checked against it."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="indicator_imports")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file = models.FileField(_("tệp"), upload_to=import_upload_to, max_length=300)
+    filename = models.CharField(_("tên tệp"), max_length=255)
+    sha256 = models.CharField(max_length=64)
+    state = models.CharField(_("trạng thái"), max_length=20, choices=ImportState.choices, default=ImportState.QUEUED)
+    rows_total = models.PositiveIntegerField(_("số dòng"), default=0)
+    rows_done = models.PositiveIntegerField(_("số dòng đã xử lý"), default=0)
+    new = models.PositiveIntegerField(_("số giá trị mới"), default=0)
+    updated = models.PositiveIntegerField(_("số giá trị thay đổi"), default=0)
+    unchanged = models.PositiveIntegerField(_("số giá trị không đổi"), default=0)
+    errors = models.JSONField(_("lỗi"), default=list, blank=True)
+    error_count = models.PositiveIntegerField(_("số lỗi"), default=0)
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("lần nhập số liệu chỉ tiêu")
+        verbose_name_plural = _("các lần nhập số liệu chỉ tiêu")
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def percent_done(self) -> int:
+        if not self.rows_total:
+            return 0
+        return min(100, self.rows_done * 100 // self.rows_total)
+
+    @property
+    def running(self) -> bool:
+        return self.state in (ImportState.QUEUED, ImportState.CHECKING, ImportState.WRITING)

@@ -33,7 +33,7 @@ from workflows.notifications import notify
 
 from ..flows import UnitPlanFlow
 from ..models import Campaign, PlanState, Unit, UnitPlan, UnitPlanVersion
-from ..rules import PLAN_OPEN_FOR_CHANGES, PLANNING_CAMPAIGN_STATES
+from ..rules import PLAN_ISSUED, PLAN_OPEN_FOR_CHANGES, PLANNING_CAMPAIGN_STATES
 from ..scoping import user_unit
 
 PDF, DOCX = "pdf", "docx"
@@ -375,6 +375,94 @@ def plan_status(campaign: Campaign, enrolments) -> list[dict]:
     return [{"unit": e.unit, "plan": plans.get(e.unit_id)} for e in enrolments]
 
 
+def plan_summary(rows: list[dict]) -> dict:
+    """Counts of :func:`plan_status` rows: per state (and ``missing``), late ones, issued ones (``PLAN_ISSUED``)
+    and the issue rate in percent (to 0.1), against the target of 100%."""
+    from ..models.progress import percent_of
+
+    counts = dict.fromkeys(PlanState.values, 0)
+    counts["missing"] = 0
+    late = 0
+    for row in rows:
+        plan = row["plan"]
+        counts[plan.state if plan else "missing"] += 1
+        late += bool(plan and plan.late)
+    issued = sum(counts[state] for state in PLAN_ISSUED)
+    return {
+        "counts": counts,
+        "late": late,
+        "total": len(rows),
+        "issued": issued,
+        "rate": percent_of(issued, len(rows)),
+    }
+
+
+def plan_status_xlsx(campaign: Campaign, rows: list[dict]) -> bytes:
+    """The plan-status table as XLSX (through the one export helper): the totals, each cluster, then each unit
+    with its plan's state, number and date, submission time and lateness. No side effects."""
+    from workflows.exports import Styled, xlsx_bytes
+
+    from ..models import Cluster
+
+    def pct(value):
+        return float(value) if value is not None else None
+
+    summary = plan_summary(rows)
+    states = dict(PlanState.choices)
+    header = [_("Phạm vi"), _("Đã ban hành, gửi"), _("Tổng số đơn vị"), _("Tỷ lệ (%)"), _("Mục tiêu (%)")]
+    out: list[list] = [
+        [Styled(_("Tình hình ban hành kế hoạch — %(c)s") % {"c": campaign.name}, bold=True)],
+        [_("Hạn ban hành"), campaign.plan_deadline.strftime("%d/%m/%Y") if campaign.plan_deadline else ""],
+        [],
+        [Styled(h, bold=True) for h in header],
+        [_("Toàn bộ"), summary["issued"], summary["total"], pct(summary["rate"]), 100],
+    ]
+    unit_ids = [row["unit"].pk for row in rows]
+    memberships: dict[int, list[str]] = {}
+    for cluster_name, unit_id in Cluster.units.through.objects.filter(unit_id__in=unit_ids).values_list(
+        "cluster__name", "unit_id"
+    ):
+        memberships.setdefault(unit_id, []).append(cluster_name)
+    by_cluster: dict[str, list[dict]] = {}
+    for row in rows:
+        for name in memberships.get(row["unit"].pk, []):
+            by_cluster.setdefault(name, []).append(row)
+    for name in sorted(by_cluster):
+        part = plan_summary(by_cluster[name])
+        out.append([name, part["issued"], part["total"], pct(part["rate"]), 100])
+    out += [
+        [],
+        [
+            Styled(h, bold=True)
+            for h in (
+                _("Mã đơn vị"),
+                _("Đơn vị"),
+                _("Cụm, khối"),
+                _("Trạng thái"),
+                _("Số, ký hiệu"),
+                _("Ngày ban hành"),
+                _("Gửi lúc"),
+                _("Quá hạn"),
+            )
+        ],
+    ]
+    for row in rows:
+        unit, plan = row["unit"], row["plan"]
+        out.append(
+            [
+                unit.code,
+                unit.name,
+                ", ".join(memberships.get(unit.pk, [])),
+                str(states[plan.state]) if plan else _("Chưa có"),
+                plan.number if plan else "",
+                plan.date.strftime("%d/%m/%Y") if plan and plan.date else "",
+                timezone.localtime(plan.submitted_at).strftime("%d/%m/%Y %H:%M") if plan and plan.submitted_at else "",
+                _("Có") if plan and plan.late else "",
+            ]
+        )
+    return xlsx_bytes(out, sheet_title=_("Kế hoạch"), column_widths=[14, 40, 30, 18, 18, 14, 18, 10])
+
+
 STATUS_ORDER = (PlanState.SUBMITTED, PlanState.RETURNED, PlanState.DRAFT, PlanState.ACCEPTED)
 
 
@@ -418,4 +506,32 @@ def inbox_items(user) -> list:
         rows.append(
             InboxItem(title=str(plan), step=step, url=_url(plan), since=task.created, detail=str(plan.campaign))
         )
+    rows.extend(_plans_to_start(user))
     return rows
+
+
+def _plans_to_start(user) -> list:
+    """For a unit clerk: each running campaign the unit takes part in and has no plan for yet (the plan and its
+    flow start when the clerk first saves it, so launching a campaign for 3,321 units stays instant). One query."""
+    from workflows.inbox import InboxItem
+
+    unit = user_unit(user) if getattr(user, "role", None) == Role.UNIT_CLERK else None
+    if unit is None:
+        return []
+    campaigns = (
+        Campaign.objects.filter(enrolments__unit=unit, state__in=PLANNING_CAMPAIGN_STATES)
+        .exclude(unit_plans__unit=unit)
+        .order_by("launched_at", "pk")
+    )
+    return [
+        InboxItem(
+            title=str(campaign),
+            step=_("Lập và gửi kế hoạch của đơn vị"),
+            url=reverse("competition:plan_mine", args=[campaign.pk]),
+            since=campaign.launched_at,
+            detail=_("Hạn: %(d)s") % {"d": campaign.plan_deadline.strftime("%d/%m/%Y")}
+            if campaign.plan_deadline
+            else "",
+        )
+        for campaign in campaigns
+    ]

@@ -52,8 +52,13 @@ class ProgressRefused(TransitionRefused):
         self.errors = errors
 
 
+def applies_to_kind(indicator: Indicator, kind: str) -> bool:
+    """An indicator applies to the unit kinds in ``applies_to``; an empty list means every kind."""
+    return not indicator.applies_to or kind in indicator.applies_to
+
+
 def applies_to_unit(indicator: Indicator, unit: Unit) -> bool:
-    return not indicator.applies_to or unit.kind in indicator.applies_to
+    return applies_to_kind(indicator, unit.kind)
 
 
 # --- periods ------------------------------------------------------------------------------------------------

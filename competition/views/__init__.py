@@ -9,9 +9,12 @@ from .campaigns import (
     campaign_transition,
     home,
 )
+from .dashboard import campaign_dashboard
+from .indicator_import import indicator_import, indicator_import_job, indicator_template
 from .people import user_deactivate, user_import, user_list, user_reset_password
-from .plans import plan_detail, plan_document, plan_mine, plan_status, plan_transition
+from .plans import plan_detail, plan_document, plan_mine, plan_status, plan_status_export, plan_transition
 from .progress import progress_board, progress_entry, progress_export, progress_periods
+from .reviews import review_detail, review_export, review_list
 from .rulesets import (
     base_salary_list,
     ruleset_copy,
@@ -25,6 +28,7 @@ from .units import cluster_list, unit_detail, unit_import, unit_import_template,
 
 __all__ = [
     "base_salary_list",
+    "campaign_dashboard",
     "campaign_detail",
     "campaign_edit",
     "campaign_indicators",
@@ -33,15 +37,22 @@ __all__ = [
     "campaign_transition",
     "cluster_list",
     "home",
+    "indicator_import",
+    "indicator_import_job",
+    "indicator_template",
     "plan_detail",
     "plan_document",
     "plan_mine",
     "plan_status",
+    "plan_status_export",
     "plan_transition",
     "progress_board",
     "progress_entry",
     "progress_export",
     "progress_periods",
+    "review_detail",
+    "review_export",
+    "review_list",
     "ruleset_copy",
     "ruleset_detail",
     "ruleset_list",

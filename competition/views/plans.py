@@ -6,7 +6,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,7 +16,7 @@ from workflows.door import allowed_transitions, transition_label
 from workflows.web import perform, require_perm
 
 from ..forms import PlanForm, ReturnForm
-from ..models import Campaign, PlanState, UnitPlan
+from ..models import Campaign, UnitPlan
 from ..scoping import scope, user_unit
 from ..services import plans as plan_services
 
@@ -152,31 +152,30 @@ def plan_document(request, pk, version=None):
     return FileResponse(handle, as_attachment=True, filename=name or stored.name.rsplit("/", 1)[-1])
 
 
-@login_required
-def plan_status(request, pk):
-    """The board's table: every enrolled unit with its plan's state (or missing) and whether it came late."""
+def _plan_rows(request, pk):
     campaign = get_object_or_404(scope(request.user, Campaign.objects.all()), pk=pk)
     require_perm(request.user, "competition.view_plan_status")
     enrolments = scope(request.user, campaign.enrolments.select_related("unit"))
-    rows = plan_services.plan_status(campaign, enrolments)
-    counts = dict.fromkeys(PlanState.values, 0)
-    counts["missing"] = 0
-    late = 0
-    for row in rows:
-        plan = row["plan"]
-        counts[plan.state if plan else "missing"] += 1
-        late += bool(plan and plan.late)
-    issued = counts[PlanState.SUBMITTED] + counts[PlanState.ACCEPTED] + counts[PlanState.RETURNED]
+    return campaign, plan_services.plan_status(campaign, enrolments)
+
+
+@login_required
+def plan_status(request, pk):
+    """The board's table: every enrolled unit with its plan's state (or missing) and whether it came late."""
+    campaign, rows = _plan_rows(request, pk)
     return render(
         request,
         "competition/plan_status.html",
-        {
-            "campaign": campaign,
-            "rows": rows,
-            "counts": counts,
-            "late": late,
-            "total": len(rows),
-            "issued": issued,
-            "rate": round(100 * issued / len(rows)) if rows else 0,
-        },
+        {"campaign": campaign, "rows": rows, **plan_services.plan_summary(rows)},
     )
+
+
+@login_required
+def plan_status_export(request, pk):
+    campaign, rows = _plan_rows(request, pk)
+    response = HttpResponse(
+        plan_services.plan_status_xlsx(campaign, rows),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="ke-hoach-{campaign.code}.xlsx"'
+    return response

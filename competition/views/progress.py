@@ -12,6 +12,7 @@ from workflows.web import perform, require_perm
 from ..models import Campaign, ProgressReport, ReportingPeriod, Unit
 from ..scoping import scope, user_unit
 from ..services.progress import (
+    REPORTING_STATES,
     ProgressRefused,
     applies_to_unit,
     create_period,
@@ -65,6 +66,8 @@ def progress_periods(request, pk):
             "form": form,
             "can_add": can_add,
             "can_read_all": request.user.has_perm("competition.view_progress", campaign),
+            "can_import": campaign.state in REPORTING_STATES
+            and request.user.has_perm("competition.import_progress", campaign),
             "report_unit": unit
             if unit
             and request.user.has_perm("competition.report_progress", unit)

@@ -86,6 +86,11 @@ class SimulationResult:
     decision_number: str
     seconds: float
     steps: dict[str, float] = field(default_factory=dict)
+    plans_accepted: int = 0
+    plans_returned: int = 0
+    plans_late: int = 0
+    progress_values: int = 0
+    interim_units: int = 0
 
     @property
     def dossiers_per_second(self) -> float:
@@ -221,6 +226,8 @@ def simulate(
         at=timezone.make_aware(datetime.combine(launch_day, datetime.min.time())),
     )
     t = lap("launch", started)
+    execution = _execute(campaign, chosen, people, officer, rng, launch_day, as_of)
+    t = lap("plans, progress, interim review", t)
 
     names = _names(rng, len(chosen) * nominees_per_unit)
     made = []
@@ -304,6 +311,7 @@ def simulate(
     undecided = campaign.dossiers.exclude(state="decided").filter(pk__in=[d.pk for d in appraised]).count()
     if undecided:
         problems.append(f"{undecided} dossiers not decided")
+    problems += execution.pop("problems")
     problems += [str(p) for p in verify_chain()]
     problems += check_states()
     lap("checks", t)
@@ -321,4 +329,115 @@ def simulate(
         decision_number=str(decision),
         seconds=time.perf_counter() - started,
         steps=steps,
+        **execution,
     )
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _execute(campaign, chosen, people, officer, rng, launch_day: date, as_of: date) -> dict:
+    """The campaign's execution, through the services: each clerk writes and sends the unit's plan (one in ten
+    after the deadline; the board returns one in ten, which is completed and sent again; all end accepted); the
+    clerks report the first period themselves, the board imports the second from a file; the interim review is
+    taken between the two. Checks that the plan rate is 100%, that the roll-ups equal sums computed here, and that
+    the review kept the first period's values."""
+    import csv
+    import io
+
+    from django.core.files.base import ContentFile
+
+    from competition.models import ProgressReport
+    from competition.services import plans as plan_services
+    from competition.services.indicator_import import import_indicators
+    from competition.services.plans import plan_status, plan_summary
+    from competition.services.progress import create_period, record_progress, rollup
+    from competition.services.reviews import review_rollup, save_remarks, schedule_review, take_snapshot
+
+    problems: list[str] = []
+    deadline = launch_day + timedelta(days=30)
+    campaign.__class__.objects.filter(pk=campaign.pk).update(plan_deadline=deadline)
+    campaign.refresh_from_db()
+    indicator = campaign.indicators.get()
+    result = {"plans_accepted": 0, "plans_returned": 0, "plans_late": 0, "progress_values": 0, "interim_units": 0}
+    for i, unit in enumerate(chosen):
+        clerk, _head = people[unit.pk]
+        plan = plan_services.start_plan(campaign, unit=unit, actor=clerk)
+        plan_services.save_plan_draft(
+            plan,
+            actor=clerk,
+            number=f"{i + 1}/KH-UBND",
+            date=launch_day + timedelta(days=10),
+            document=ContentFile(PDF, name="ke-hoach.pdf"),
+            adopted_codes=["1"],
+        )
+        late = rng.randrange(10) == 0
+        sent = deadline + timedelta(days=2) if late else launch_day + timedelta(days=12)
+        plan = plan_services.submit_plan(
+            plan, actor=clerk, at=timezone.make_aware(datetime.combine(sent, datetime.min.time()).replace(hour=9))
+        )
+        if rng.randrange(10) == 0:
+            plan = plan_services.return_plan(plan, actor=officer, reason="Bổ sung lộ trình thực hiện.")
+            plan_services.save_plan_draft(plan, actor=clerk, number=f"{i + 1}a/KH-UBND", date=plan.date)
+            plan = plan_services.submit_plan(plan, actor=clerk)
+            result["plans_returned"] += 1
+        plan_services.accept_plan(plan, actor=officer)
+        result["plans_late"] += plan.late
+    summary = plan_summary(plan_status(campaign, campaign.enrolments.select_related("unit")))
+    result["plans_accepted"] = summary["counts"]["accepted"]
+    if summary["issued"] != len(chosen) or summary["rate"] != 100:
+        problems.append(f"plan rate {summary['issued']}/{summary['total']} is not 100%")
+
+    first = create_period(
+        campaign,
+        label="Kỳ 1",
+        start=launch_day,
+        end=launch_day + timedelta(days=59),
+        due=launch_day + timedelta(days=69),
+        actor=officer,
+    )
+    second = create_period(
+        campaign,
+        label="Kỳ 2",
+        start=launch_day + timedelta(days=60),
+        end=launch_day + timedelta(days=119),
+        due=launch_day + timedelta(days=129),
+        actor=officer,
+    )
+    expected = {first.pk: [0, 0], second.pk: [0, 0]}
+    for unit in chosen:
+        clerk, _head = people[unit.pk]
+        d = rng.randint(1, 500)
+        n = rng.randint(0, d)
+        record_progress(unit, first, [{"indicator": indicator, "numerator": n, "denominator": d}], actor=clerk)
+        expected[first.pk][0] += n
+        expected[first.pk][1] += d
+    review = schedule_review(
+        campaign, title="Sơ kết mô phỏng", review_date=launch_day + timedelta(days=100), period=first, actor=officer
+    )
+    review = take_snapshot(review, actor=officer)
+    save_remarks(review, remarks="Các đơn vị thực hiện đúng tiến độ.", unit_remarks={}, actor=officer)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["Mã đơn vị", "Kỳ báo cáo", "Mã chỉ tiêu", "Tử số", "Mẫu số"])
+    for unit in chosen:
+        d = rng.randint(1, 500)
+        n = rng.randint(0, d)
+        writer.writerow([unit.code, second.label, "1", n, d])
+        expected[second.pk][0] += n
+        expected[second.pk][1] += d
+    imported = import_indicators(campaign, io.BytesIO(buffer.getvalue().encode()), actor=officer, filename="ky-2.csv")
+    if not imported.ok or imported.new != len(chosen):
+        problems.append(f"import of period 2: {imported.new} new, errors {imported.errors[:3]}")
+    for period in (first, second):
+        (item,) = rollup(campaign, period, by="province")
+        got = [item.province.numerator, item.province.denominator]
+        if got != expected[period.pk]:
+            problems.append(f"roll-up of {period.label} {got} != {expected[period.pk]}")
+    (kept,) = review_rollup(review)
+    if [kept.province.numerator, kept.province.denominator] != expected[first.pk]:
+        problems.append("the interim review did not keep the first period's values")
+    result["progress_values"] = ProgressReport.objects.filter(period__campaign=campaign).count()
+    result["interim_units"] = review.units.count()
+    result["problems"] = problems
+    return result

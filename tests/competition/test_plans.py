@@ -9,9 +9,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from python_calamine import CalamineWorkbook
 from viewflow.workflow.models import Task
 
-from competition.models import PlanState, UnitPlan, UnitPlanProcess
+from competition.models import Cluster, PlanState, UnitPlan, UnitPlanProcess
 from competition.scoping import scope
 from competition.services import plans as services
 from competition.services.campaigns import launch_campaign
@@ -274,11 +275,33 @@ def test_views_board_status_table_and_download(campaign, commune_a, commune_b, c
 
     client.force_login(board_officer)
     page = client.get(reverse("competition:plan_status", args=[campaign.pk])).content.decode()
-    assert commune_a.name in page and commune_b.name in page and "Chưa có" in page and "1/2 (50%)" in page
+    assert commune_a.name in page and commune_b.name in page and "Chưa có" in page and "1/2 (50,0%)" in page
+    cluster = Cluster.objects.create(code="C1", name="Cụm 1")
+    cluster.units.add(commune_a, commune_b)
+    export = client.get(reverse("competition:plan_status_export", args=[campaign.pk]))
+    sheet = CalamineWorkbook.from_object(io.BytesIO(export.content)).get_sheet_by_index(0).to_python()
+    assert ["Toàn bộ", 1, 2, 50.0, 100] in [r[:5] for r in sheet]
+    assert ["Cụm 1", 1, 2, 50.0, 100] in [r[:5] for r in sheet]
+    unit_rows = {r[0]: r for r in sheet if r and r[0] in (commune_a.code, commune_b.code)}
+    assert unit_rows[commune_a.code][3:5] == ["Đã gửi", "45/KH-UBND"]
+    assert unit_rows[commune_b.code][3] == "Chưa có"
     client.post(reverse("competition:plan_transition", args=[plan.pk, "send_back"]), {"reason": ""})
     plan.refresh_from_db()
     assert plan.state == PlanState.SUBMITTED
     client.post(reverse("competition:plan_transition", args=[plan.pk, "send_back"]), {"reason": "Thiếu chữ ký."})
     plan.refresh_from_db()
     assert (plan.state, plan.return_reason) == (PlanState.RETURNED, "Thiếu chữ ký.")
+    page = client.get(reverse("competition:plan_status", args=[campaign.pk])).content.decode()
+    assert "0/2 (0,0%)" in page  # a returned plan no longer counts as issued
     agree()
+
+
+def test_clerk_inbox_lists_campaigns_whose_plan_is_not_started(campaign, commune_a, clerk_a, commune_b, clerk_b):
+    from workflows.inbox import items_for
+
+    steps = [(i.title, i.step) for i in items_for(clerk_a)]
+    assert (str(campaign), "Lập và gửi kế hoạch của đơn vị") in steps
+    services.start_plan(campaign, unit=commune_a, actor=clerk_a)
+    steps = [(i.title, i.step) for i in items_for(clerk_a)]
+    assert (str(campaign), "Lập và gửi kế hoạch của đơn vị") not in steps
+    assert any(i.step == "Lập và gửi kế hoạch của đơn vị" for i in items_for(clerk_b))

@@ -14,54 +14,13 @@ from accounts.enums import Role
 from competition.enums import CampaignState, UnitKind
 from competition.models import Campaign, Cluster, Enrolment, ProgressReport, ReportingPeriod
 from competition.scoping import scope
-from competition.services.progress import ProgressRefused, create_period, record_progress, rollup, unit_progress
+from competition.services.progress import ProgressRefused, record_progress, rollup, unit_progress
 from workflows import SYSTEM
 from workflows.models import AuditEvent
 
 from ..factories import CampaignFactory, IndicatorFactory, UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def campaign(commune_a, commune_b):
-    campaign = CampaignFactory(start_date=date(2026, 1, 1), end_date=date(2026, 12, 31), plan_deadline=None)
-    Enrolment.objects.create(campaign=campaign, unit=commune_a)
-    Enrolment.objects.create(campaign=campaign, unit=commune_b)
-    Campaign.objects.filter(pk=campaign.pk).update(state=CampaignState.LAUNCHED)
-    campaign.refresh_from_db()
-    return campaign
-
-
-@pytest.fixture
-def plan_ind(campaign):
-    return IndicatorFactory(campaign=campaign, code="1", order=1, target_percent=Decimal("100"))
-
-
-@pytest.fixture
-def on_time_ind(campaign, plan_ind):
-    return IndicatorFactory(
-        campaign=campaign,
-        code="1.1",
-        order=2,
-        parent=plan_ind,
-        name="Trong đó ban hành đúng hạn",
-        numerator_label="Số kế hoạch đúng hạn",
-        denominator_label="Số kế hoạch đã ban hành",
-        target_percent=Decimal("50"),
-    )
-
-
-@pytest.fixture
-def period(campaign, board_officer):
-    return create_period(
-        campaign,
-        label="Quý III/2026",
-        start=date(2026, 7, 1),
-        end=date(2026, 9, 30),
-        due=date(2026, 10, 10),
-        actor=board_officer,
-    )
 
 
 def _row(indicator, numerator, denominator, evidence=""):

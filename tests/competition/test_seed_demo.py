@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def demo_as_of_autumn_2025():
-    call_command("seed_demo", as_of="2025-09-15", verbosity=0)
+    call_command("seed_demo", as_of="2025-11-15", verbosity=0)
     return Campaign.objects.get(code="binh-dan-hoc-ai")
 
 
@@ -35,7 +35,7 @@ def test_campaign_in_progress_on_the_chosen_day(demo_as_of_autumn_2025):
     campaign = demo_as_of_autumn_2025
     assert campaign.state == CampaignState.LAUNCHED
     assert campaign.plan_number == "987/QĐ-UBND"
-    assert campaign.start_date == date(2025, 8, 26)  # 20 days before 15/9/2025
+    assert campaign.start_date == date(2025, 7, 28)  # 110 days before 15/11/2025
     assert campaign.start_date < date(2025, 9, 15) < campaign.end_date
     # Launched after 01/7/2025: the NĐ 152/2025 rule set is pinned.
     assert campaign.rule_set.code == "nd152-2025"
@@ -52,7 +52,7 @@ def test_an_earlier_day_pins_the_earlier_rule_set():
 
 def test_idempotent_and_audited(demo_as_of_autumn_2025):
     counts = (Unit.objects.count(), User.objects.count(), Campaign.objects.count(), Notification.objects.count())
-    call_command("seed_demo", as_of="2025-09-15", verbosity=0)
+    call_command("seed_demo", as_of="2025-11-15", verbosity=0)
     assert counts == (
         Unit.objects.count(),
         User.objects.count(),

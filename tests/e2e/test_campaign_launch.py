@@ -111,7 +111,10 @@ def test_board_officer_launches_a_campaign_and_a_ward_clerk_sees_it(province_wor
     # --- a clerk of a participating ward: the campaign and the launch notification on the home page ----------
     clerk = new_page()
     login(clerk, "vanthu.phandinhphung")
-    expect(clerk.get_by_role("link", name=NAME)).to_be_visible()
+    expect(clerk.locator(f'a[href="/campaigns/{campaign.pk}/"]', has_text=NAME)).to_be_visible()
+    # the inbox asks for the ward's plan, linking to the plan form
+    expect(clerk.locator(f'a[href="/campaigns/{campaign.pk}/plan/"]', has_text=NAME)).to_be_visible()
+    expect(clerk.locator("main")).to_contain_text("Lập và gửi kế hoạch của đơn vị")
     expect(clerk.locator("main")).to_contain_text(f"Phát động phong trào: {NAME}")
     expect(clerk.locator("main")).to_contain_text("Đã phát động")
     screenshot(clerk, "unit-clerk-home")
@@ -119,7 +122,7 @@ def test_board_officer_launches_a_campaign_and_a_ward_clerk_sees_it(province_wor
     # --- the same home page on a phone: nothing wider than the screen ---------------------------------------
     phone = new_page(viewport=PHONE)
     login(phone, "vanthu.phandinhphung")
-    expect(phone.get_by_role("link", name=NAME)).to_be_visible()
+    expect(phone.locator(f'a[href="/campaigns/{campaign.pk}/"]', has_text=NAME)).to_be_visible()
     screenshot(phone, "unit-clerk-home-phone")
     content_width, viewport_width = _no_horizontal_scroll(phone)
     assert content_width <= viewport_width, f"the page scrolls sideways on a phone: {content_width} > {viewport_width}"

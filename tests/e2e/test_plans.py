@@ -163,7 +163,7 @@ def test_clerk_uploads_board_returns_clerk_resubmits_board_accepts(plan_world, n
     expect(table.locator("tr", has_text=WARD)).to_contain_text("Đã chấp nhận")
     expect(table.locator("tr", has_text=WARD)).to_contain_text("Quá hạn")
     expect(table.locator("tr", has_text="Phường Linh Sơn")).to_contain_text("Chưa có")
-    expect(officer.locator("main")).to_contain_text("1/2 (50%)")
+    expect(officer.locator("main")).to_contain_text("1/2 (50,0%)")
     screenshot(officer, "plan-status")
 
     plan.refresh_from_db()

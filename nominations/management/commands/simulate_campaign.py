@@ -49,6 +49,19 @@ class Command(BaseCommand):
             }
         )
         self.stdout.write(
+            _(
+                "Kế hoạch: %(a)s được chấp nhận (%(r)s bị trả lại rồi gửi lại, %(l)s gửi quá hạn) · giá trị chỉ tiêu: "
+                "%(v)s · sơ kết: %(s)s đơn vị"
+            )
+            % {
+                "a": result.plans_accepted,
+                "r": result.plans_returned,
+                "l": result.plans_late,
+                "v": result.progress_values,
+                "s": result.interim_units,
+            }
+        )
+        self.stdout.write(
             _("Quyết định %(no)s: tổng tiền thưởng %(m)s đồng (đúng như tính độc lập từ bộ quy định).")
             % {"no": result.decision_number, "m": money}
         )
