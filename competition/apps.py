@@ -22,6 +22,8 @@ class CompetitionConfig(AppConfig):
         reminders.register(progress_deadlines)
         # Interim reviews whose date has come are snapshotted by a daily schedule (services/reviews.py).
         reminders.register_daily("thidua-interim-reviews", "competition.tasks.take_due_reviews")
+        # Import files checked but never confirmed are forgotten after a while (services/indicator_import.py).
+        reminders.register_daily("thidua-import-cleanup", "competition.tasks.forget_abandoned_imports")
         register_action_labels(
             {
                 "competition.campaign.create": _("Tạo phong trào"),

@@ -35,3 +35,8 @@ def take_due_reviews() -> int:
     from .services.reviews import take_due_reviews as take
 
     return len(take())
+
+
+def forget_abandoned_imports() -> dict:
+    """The daily schedule ``thidua-import-cleanup``: forget import files never confirmed."""
+    return indicator_import.forget_abandoned_imports()

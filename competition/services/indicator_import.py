@@ -574,3 +574,41 @@ def indicator_template_xlsx(campaign: Campaign, period=None, *, units: QuerySet 
                 ]
 
     return xlsx_bytes(rows(), sheet_title=_("Số liệu chỉ tiêu"), column_widths=[12, 36, 16, 12, 50, 10, 10, 40])
+
+
+# --- Housekeeping ---------------------------------------------------------------------------------------------
+
+
+def forget_abandoned_imports(now=None) -> dict[str, int]:
+    """The daily clean-up: an indicator file checked but never confirmed (or refused) is forgotten, row and file,
+    after ``THIDUA_IMPORT_KEEP_DAYS`` days (default 7); so is an upload of the unit or account import left at its
+    preview for more than a day. Files that were written stay: their audit events name them. Returns the counts."""
+    from datetime import timedelta
+
+    from django.core.files.storage import default_storage
+
+    now = now or timezone.now()
+    keep = timedelta(days=int(getattr(settings, "THIDUA_IMPORT_KEEP_DAYS", 7)))
+    stale = IndicatorImport.objects.filter(
+        state__in=(ImportState.READY, ImportState.INVALID, ImportState.FAILED), created_at__lt=now - keep
+    )
+    jobs = 0
+    for job in stale.iterator():
+        job.file.delete(save=False)
+        job.delete()
+        jobs += 1
+    previews = 0
+    try:
+        _dirs, names = default_storage.listdir("imports/pending")
+    except (FileNotFoundError, NotADirectoryError):
+        names = []
+    for name in names:
+        path = f"imports/pending/{name}"
+        try:
+            modified = default_storage.get_modified_time(path)
+        except (FileNotFoundError, NotImplementedError):
+            continue
+        if modified < now - timedelta(days=1):
+            default_storage.delete(path)
+            previews += 1
+    return {"jobs": jobs, "previews": previews}

@@ -329,3 +329,37 @@ def test_command_fails_with_every_bad_row(tmp_path, campaign, plan_ind, period, 
         call_command("import_indicators", campaign.code, str(path))
     assert "Dòng 2, cột “Tử số (D)”" in capsys.readouterr().err
     assert not ProgressReport.objects.exists()
+
+
+def test_unconfirmed_files_are_forgotten_after_a_week(campaign, plan_ind, period, commune_a, board_officer):
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from competition.services.indicator_import import forget_abandoned_imports
+
+    unconfirmed = start_import(campaign, csv_file("05443,Quý III/2026,1,1,2,"), actor=board_officer)
+    written = confirm_import(
+        start_import(campaign, csv_file("05443,Quý III/2026,1,2,2,"), actor=board_officer), actor=board_officer
+    )
+    preview = default_storage.save("imports/pending/abc.csv", ContentFile(b"x"))
+    assert forget_abandoned_imports() == {"jobs": 0, "previews": 0}
+
+    later = timezone.now() + timedelta(days=8)
+    assert forget_abandoned_imports(now=later) == {"jobs": 1, "previews": 1}
+    assert not IndicatorImport.objects.filter(pk=unconfirmed.pk).exists()
+    assert not default_storage.exists(unconfirmed.file.name) and not default_storage.exists(preview)
+    written.refresh_from_db()
+    assert default_storage.exists(written.file.name)  # kept: its audit event names it
+
+
+def test_the_clean_up_runs_daily():
+    from django_q.models import Schedule
+
+    from competition import tasks
+
+    (schedule,) = Schedule.objects.filter(name="thidua-import-cleanup")  # created when the database was migrated
+    assert (schedule.func, schedule.schedule_type) == ("competition.tasks.forget_abandoned_imports", Schedule.DAILY)
+    assert tasks.forget_abandoned_imports() == {"jobs": 0, "previews": 0}
