@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("competition.urls")),
     path("", include("workflows.urls")),
     path("", include("nominations.urls")),
+    path("scoring/", include("scoring.urls")),
     path("accounts/", include("accounts.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -1,0 +1,5 @@
+from .views import ranking, scorecards, tables
+
+app_name = "scoring"
+
+urlpatterns = [*tables.urlpatterns, *scorecards.urlpatterns, *ranking.urlpatterns]

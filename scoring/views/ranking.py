@@ -1,0 +1,3 @@
+"""Views of the scoring app: ranking."""
+
+urlpatterns: list = []

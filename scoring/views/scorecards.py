@@ -1,0 +1,3 @@
+"""Views of the scoring app: scorecards."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Views of the scoring app: tables."""
+
+urlpatterns: list = []
