@@ -45,30 +45,43 @@ def save_campaign(campaign: Campaign, *, actor, changed: Iterable[str] = ()) -> 
 
 @transaction.atomic
 def set_indicators(campaign: Campaign, rows: list[dict], *, actor) -> list[Indicator]:
-    """Replace the draft campaign's indicators with ``rows`` (code, name, numerator_label, denominator_label,
-    target_percent, parent_code, applies_to). Side effects: one audit event."""
+    """Make ``rows`` (code, name, numerator_label, denominator_label, target_percent, parent_code, applies_to) the
+    draft campaign's indicators, matched by code: an indicator kept keeps its identity (what refers to it, such as
+    a scoring criterion, stays linked); one dropped is deleted, unless something still refers to it (then the
+    whole change is refused, naming it). Side effects: one audit event."""
+    from django.db.models import ProtectedError
+
     _ensure_draft(campaign)
-    campaign.indicators.all().delete()
+    existing = {i.code: i for i in campaign.indicators.all()}
+    wanted = [row["code"] for row in rows]
     by_code: dict[str, Indicator] = {}
     for order, row in enumerate(rows, start=1):
-        parent_code = row.get("parent_code") or ""
-        indicator = Indicator.objects.create(
-            campaign=campaign,
-            code=row["code"],
-            name=row["name"],
-            numerator_label=row.get("numerator_label", ""),
-            denominator_label=row.get("denominator_label", ""),
-            target_percent=row["target_percent"],
-            applies_to=row.get("applies_to") or [],
-            parent=by_code.get(parent_code),
-            order=order,
-        )
+        indicator = existing.get(row["code"]) or Indicator(campaign=campaign, code=row["code"])
+        indicator.name = row["name"]
+        indicator.numerator_label = row.get("numerator_label", "")
+        indicator.denominator_label = row.get("denominator_label", "")
+        indicator.target_percent = row["target_percent"]
+        indicator.applies_to = row.get("applies_to") or []
+        indicator.parent = by_code.get(row.get("parent_code") or "")
+        indicator.order = order
+        indicator.save()
         by_code[indicator.code] = indicator
+    for code, indicator in existing.items():
+        if code in wanted:
+            continue
+        try:
+            with transaction.atomic():
+                indicator.delete()
+        except ProtectedError:
+            raise TransitionRefused(
+                _("Chưa bỏ được chỉ tiêu %(c)s: bảng chấm điểm của phong trào đang dùng số liệu của chỉ tiêu này.")
+                % {"c": code}
+            ) from None
     audit.record(
         actor=actor,
         action="competition.campaign.indicators",
         obj=campaign,
-        payload={"indicators": [r["code"] for r in rows]},
+        payload={"indicators": wanted},
     )
     return list(by_code.values())
 
