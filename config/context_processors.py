@@ -8,6 +8,7 @@ NAV = [
     ("competition:campaign_list", _("Phong trào"), None),
     ("nominations:dossier_list", _("Hồ sơ khen thưởng"), None),
     ("nominations:decision_list", _("Quyết định"), None),
+    ("scoring:assessment_queue", _("Chấm điểm"), "scoring.view_assessment"),
     ("competition:unit_list", _("Đơn vị"), "competition.view_unit"),
     ("competition:cluster_list", _("Cụm, khối"), "competition.view_unit"),
     ("competition:ruleset_list", _("Căn cứ pháp lý"), "competition.view_ruleset"),

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from competition.models import Campaign
 from competition.scoping import scope, user_unit
+from scoring.services.ranking import guidance_for_unit
 from workflows.audit import events_for
 from workflows.door import allowed_transitions, transition_label
 from workflows.web import perform, require_perm
@@ -74,7 +75,10 @@ def dossier_create(request, campaign_pk):
 
         if perform(request, create, success=_("Đã tạo hồ sơ. Hãy thêm người, tập thể được đề nghị.")):
             return redirect("nominations:dossier_detail", created["dossier"].pk)
-    return render(request, "nominations/dossier_form.html", {"form": form, "campaign": campaign})
+    # The unit's published ranking and the campaign's quota, to weigh whom to nominate (issue 5).
+    unit = user_unit(request.user)
+    guidance = guidance_for_unit(campaign, unit, published_only=True) if unit is not None else []
+    return render(request, "nominations/dossier_form.html", {"form": form, "campaign": campaign, "guidance": guidance})
 
 
 @login_required

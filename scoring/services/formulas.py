@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 from ..enums import CriterionKind, Formula
 
@@ -72,7 +73,7 @@ class TableSpec:
     penalty_cap: Decimal
     groups: tuple[tuple[CriterionSpec, tuple[int, ...]], ...] = ()  # (group, its children's pks), deepest first
 
-    @property
+    @cached_property
     def leaves(self) -> tuple[CriterionSpec, ...]:
         return tuple(c for c in self.criteria if not c.is_group)
 
