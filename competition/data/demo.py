@@ -195,10 +195,11 @@ INDICATORS = [
     },
 ]
 
-# The campaign is shown this many days after its (shifted) launch: the plan deadline has passed (most plans are in,
-# a few late or missing), the first quarter is reported, the current one partly, and the interim review (106 days
-# after the launch, as in the decision's calendar) has just been published.
-DAYS_IN_PROGRESS = 110
+# The campaign is shown this many days after its (shifted) launch, in its "December": the plan deadline is long
+# past (most plans are in, a few late or missing), three quarters are reported (the last one partly), the interim
+# review (106 days after the launch, as in the decision's calendar) is published, self-scoring has closed and the
+# board is scoring, and the nomination deadline has just passed (dossiers at every step).
+DAYS_IN_PROGRESS = 262
 
 # Unit plans in the demo, by unit code: the demo users' units are left at the steps their inboxes show.
 DEMO_PLAN_STATES = {"05443": "accepted", "05710": "returned", "TN-SYT": "submitted"}

@@ -231,15 +231,16 @@ def seed_plans(campaign: Campaign, as_of: date) -> dict[str, int]:
     return counts
 
 
-def _quarters(start: date, as_of: date) -> list[tuple[str, date, date]]:
-    """The calendar quarters from ``start`` (clipped to it) that have begun by ``as_of``: (label, start, end)."""
+def _quarters(start: date, as_of: date, last: date) -> list[tuple[str, date, date]]:
+    """The calendar quarters from ``start`` that have begun by ``as_of``, clipped to ``start`` and ``last`` (the
+    campaign's dates): (label, start, end)."""
     roman = {1: "I", 2: "II", 3: "III", 4: "IV"}
     rows, day = [], start
     while day <= as_of:
         quarter = (day.month - 1) // 3 + 1
         end_month = quarter * 3
         end = (date(day.year + (end_month == 12), end_month % 12 + 1, 1)) - timedelta(days=1)
-        rows.append((f"Quý {roman[quarter]}/{day.year}", day, end))
+        rows.append((f"Quý {roman[quarter]}/{day.year}", day, min(end, last)))
         day = end + timedelta(days=1)
     return rows
 
@@ -263,7 +264,7 @@ def _demo_values(unit: Unit, indicators, step: int, plan_in: bool) -> dict[str, 
     learned = part(owners, 0.2 + 0.25 * step)
     values["4"] = (learned, owners)
     values["4.1"] = (part(learned, 0.3 + 0.1 * step), learned)
-    joined = part(workers, 0.12 + 0.2 * step)
+    joined = part(workers, 0.2 + 0.3 * step)
     values["5"] = (joined, workers)
     values["5.1"] = (part(joined, 0.4 + 0.1 * step), joined)
     values["6"] = (1 if rng.random() < 0.35 + 0.3 * step else 0, 1)
@@ -285,7 +286,7 @@ def seed_progress(campaign: Campaign, as_of: date) -> dict[str, int]:
     plans_in = set(campaign.unit_plans.filter(state__in=["submitted", "accepted"]).values_list("unit_id", flat=True))
     units = list(campaign.units.order_by("code"))
     result = {"periods": 0, "values": 0}
-    for step, (label, start, end) in enumerate(_quarters(campaign.start_date, as_of)):
+    for step, (label, start, end) in enumerate(_quarters(campaign.start_date, as_of, campaign.end_date)):
         period = create_period(
             campaign, label=label, start=start, end=end, due=end + timedelta(days=10), actor=officer
         )

@@ -91,6 +91,8 @@ class SimulationResult:
     plans_late: int = 0
     progress_values: int = 0
     interim_units: int = 0
+    scored: int = 0
+    ranked: int = 0
 
     @property
     def dossiers_per_second(self) -> float:
@@ -228,6 +230,10 @@ def simulate(
     t = lap("launch", started)
     execution = _execute(campaign, chosen, people, officer, rng, launch_day, as_of)
     t = lap("plans, progress, interim review", t)
+    scoring = _score(campaign, chosen, people, officer, board_unit, rng)
+    execution["problems"] += scoring.pop("problems")
+    execution.update(scoring)
+    t = lap("scoring and ranking", t)
 
     names = _names(rng, len(chosen) * nominees_per_unit)
     made = []
@@ -441,3 +447,82 @@ def _execute(campaign, chosen, people, officer, rng, launch_day: date, as_of: da
     result["interim_units"] = review.units.count()
     result["problems"] = problems
     return result
+
+
+def _score(campaign, chosen, people, officer, board_unit, rng) -> dict:
+    """Scoring through the services: a collective table (a manual criterion needing evidence, a ratio criterion
+    on the campaign's indicator, a penalty), every unit self-scores and submits, two board assessors score, the
+    board finalizes and publishes, the province-wide ranking is read. Checks each final total against the mean of
+    the assessors' points computed here, and that the ranking orders the totals."""
+    from decimal import Decimal
+
+    from competition.models import ProgressReport
+    from scoring.enums import CriterionKind, Formula, Subject
+    from scoring.services import scorecards as cards
+    from scoring.services.formulas import achieved_ratio, q
+    from scoring.services.ranking import rank
+    from scoring.services.tables import add_criterion, create_table
+
+    problems: list[str] = []
+    second = _user("sim.canbo2.snv", Role.BOARD_OFFICER, board_unit, "Chuyên viên mô phỏng 2")
+    table = create_table(campaign, Subject.COLLECTIVE, actor=officer, name="Bảng điểm mô phỏng")
+    indicator = campaign.indicators.get()
+    manual = add_criterion(
+        table, actor=officer, code="1", name="Tổ chức thực hiện", base_points=Decimal(70), evidence_required=True
+    )
+    add_criterion(
+        table,
+        actor=officer,
+        code="2",
+        name="Kết quả chỉ tiêu",
+        base_points=Decimal(30),
+        formula=Formula.RATIO,
+        indicator=indicator,
+    )
+    penalty = add_criterion(
+        table, actor=officer, code="P1", name="Vi phạm", base_points=Decimal(3), kind=CriterionKind.PENALTY
+    )
+    latest = {
+        unit_id: (n, d)
+        for unit_id, n, d in ProgressReport.objects.filter(period__campaign=campaign)
+        .order_by("unit_id", "period__start")
+        .values_list("unit_id", "numerator", "denominator")
+    }
+    expected: dict[int, Decimal] = {}
+    for unit in chosen:
+        clerk, _head = people[unit.pk]
+        card = cards.start_scorecard(table, unit=unit, actor=clerk)
+        cards.save_self_scores(
+            card,
+            [{"criterion": manual.pk, "value": "65", "note": "Báo cáo số 1"}, {"criterion": penalty.pk, "value": "0"}],
+            actor=clerk,
+        )
+        cards.submit_scorecard(card, actor=clerk)
+        cards.assign_assessors(card, [officer, second], actor=officer)
+        given = []
+        for assessment in card.assessments.select_related("assessor"):
+            points = Decimal(rng.randint(40, 70))
+            fine = Decimal(rng.choice([0, 0, 0, 1]))
+            given.append((points, fine))
+            cards.save_assessment(
+                assessment,
+                [{"criterion": manual.pk, "value": str(points)}, {"criterion": penalty.pk, "value": str(fine)}],
+                actor=assessment.assessor,
+            )
+            cards.submit_assessment(assessment, actor=assessment.assessor)
+        cards.finalize(card, actor=officer)
+        cards.publish(card, actor=officer)
+        n, d = latest.get(unit.pk, (None, None))
+        auto = q(Decimal(30) * min(achieved_ratio(n, d, indicator.target_percent) or 0, Decimal(1)))
+        mean_points = q(sum(p for p, _f in given) / len(given))
+        mean_fine = q(sum(f for _p, f in given) / len(given))
+        expected[card.pk] = q(max(mean_points + auto - mean_fine, Decimal(0)))
+    rows = rank(table)
+    totals = {r.scorecard_id: r.total for r in rows}
+    wrong = [pk for pk, total in expected.items() if totals.get(pk) != total]
+    if wrong:
+        problems.append(f"{len(wrong)} final totals differ from the mean of the assessors (e.g. scorecard {wrong[0]})")
+    ordered = [r.total for r in rows]
+    if ordered != sorted(ordered, reverse=True):
+        problems.append("the ranking does not order the totals")
+    return {"scored": len(expected), "ranked": len(rows), "problems": problems}

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def demo_as_of_autumn_2025():
-    call_command("seed_demo", as_of="2025-11-15", verbosity=0)
+    call_command("seed_demo", as_of="2026-03-25", verbosity=0)
     return Campaign.objects.get(code="binh-dan-hoc-ai")
 
 
@@ -35,14 +35,23 @@ def test_campaign_in_progress_on_the_chosen_day(demo_as_of_autumn_2025):
     campaign = demo_as_of_autumn_2025
     assert campaign.state == CampaignState.LAUNCHED
     assert campaign.plan_number == "987/QĐ-UBND"
-    assert campaign.start_date == date(2025, 7, 28)  # 110 days before 15/11/2025
-    assert campaign.start_date < date(2025, 9, 15) < campaign.end_date
+    assert campaign.start_date == date(2025, 7, 6)  # 262 days before 25/3/2026
+    assert campaign.start_date < date(2026, 3, 25) < campaign.end_date
     # Launched after 01/7/2025: the NĐ 152/2025 rule set is pinned.
     assert campaign.rule_set.code == "nd152-2025"
     assert campaign.indicators.count() == 9
     assert campaign.indicators.get(code="3.1").parent.code == "3"
     assert not campaign.units.filter(dissolved_on__isnull=False).exists()
     assert campaign.units.filter(kind__in=[UnitKind.COMMUNE, UnitKind.WARD]).count() == 92
+    # Its "December": plans in, three quarters reported, the interim review published, the wards scored.
+    from scoring.models import ScoringTable
+    from scoring.services.ranking import rank
+
+    assert campaign.unit_plans.filter(state="accepted").count() > 60
+    assert list(campaign.periods.values_list("label", flat=True)) == ["Quý III/2025", "Quý IV/2025", "Quý I/2026"]
+    assert campaign.interim_reviews.get().state == "published"
+    rows = rank(ScoringTable.objects.get(campaign=campaign, subject="collective"))
+    assert len(rows) == 13 and all(r.classification for r in rows)
 
 
 def test_an_earlier_day_pins_the_earlier_rule_set():
@@ -52,7 +61,7 @@ def test_an_earlier_day_pins_the_earlier_rule_set():
 
 def test_idempotent_and_audited(demo_as_of_autumn_2025):
     counts = (Unit.objects.count(), User.objects.count(), Campaign.objects.count(), Notification.objects.count())
-    call_command("seed_demo", as_of="2025-11-15", verbosity=0)
+    call_command("seed_demo", as_of="2026-03-25", verbosity=0)
     assert counts == (
         Unit.objects.count(),
         User.objects.count(),

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_every_acting_role_has_work_waiting():
-    call_command("seed_demo", as_of="2025-11-15", verbosity=0)
+    call_command("seed_demo", as_of="2026-03-25", verbosity=0)
     steps = {
         username: {item.step for item in items_for(User.objects.get(username=username))}
         for username in ("vanthu.phandinhphung", "truong.phandinhphung", "truong.linhson", "canbo.snv", "vp.ubnd")
@@ -21,8 +21,9 @@ def test_every_acting_role_has_work_waiting():
     assert steps == {
         "vanthu.phandinhphung": {"Tiếp nhận hồ sơ"},  # the ward's own Giấy khen
         "truong.phandinhphung": {"Trình ký, gửi hồ sơ"},
-        "truong.linhson": {"Trình ký, gửi hồ sơ"},  # the returned one
-        "canbo.snv": {"Tiếp nhận hồ sơ", "Thẩm định hồ sơ", "Xem xét kế hoạch"},  # + plans awaiting review
+        "truong.linhson": {"Trình ký, gửi hồ sơ", "Tự chấm điểm và nộp phiếu"},  # the returned one; self-scoring
+        # + plans awaiting review, a scorecard to assess
+        "canbo.snv": {"Tiếp nhận hồ sơ", "Thẩm định hồ sơ", "Xem xét kế hoạch", "Chấm điểm phiếu được phân công"},
         "vp.ubnd": {"Quyết định khen thưởng"},
     }
     assert set(Dossier.objects.values_list("state", flat=True)) == {
@@ -33,5 +34,5 @@ def test_every_acting_role_has_work_waiting():
         "appraised",
     }
     assert check_agreement(strict=True) == [] and check_states() == []
-    call_command("seed_demo", as_of="2025-11-15", verbosity=0)
+    call_command("seed_demo", as_of="2026-03-25", verbosity=0)
     assert Dossier.objects.count() == 6

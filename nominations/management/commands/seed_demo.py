@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from competition.data.demo import DEMO_PASSWORD
 from competition.services.demo import seed_demo
 from nominations.services.demo import seed_dossiers
+from scoring.services.demo import seed_scoring
 
 
 class Command(BaseCommand):
@@ -29,6 +30,7 @@ class Command(BaseCommand):
         result = seed_demo(as_of)
         campaign = result["campaign"]
         # Each later app adds its part of the demo here, after the campaign exists.
+        scored = seed_scoring(campaign) if result["campaign_created"] else None
         dossiers = seed_dossiers(campaign, result["as_of"])
         self.stdout.write(
             _("Đơn vị: %(new)s mới (%(n)s xã, phường của tỉnh).")
@@ -42,6 +44,11 @@ class Command(BaseCommand):
             )
             % {"c": campaign.name, "d": campaign.start_date.strftime("%d/%m/%Y"), "rs": campaign.rule_set}
         )
+        if scored:
+            self.stdout.write(
+                _("Chấm điểm: %(f)s phiếu đã chốt, %(s)s chờ chấm, %(d)s đơn vị đang tự chấm.")
+                % {"f": scored["finalized"], "s": scored["submitted"], "d": scored["draft"]}
+            )
         self.stdout.write(_("Hồ sơ đề nghị khen thưởng: %(n)s mới, ở mọi bước của quy trình.") % {"n": dossiers})
         self.stdout.write("")
         self.stdout.write(_("Tài khoản trình diễn (mật khẩu chung: %(p)s):") % {"p": DEMO_PASSWORD})

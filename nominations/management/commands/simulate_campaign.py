@@ -51,7 +51,7 @@ class Command(BaseCommand):
         self.stdout.write(
             _(
                 "Kế hoạch: %(a)s được chấp nhận (%(r)s bị trả lại rồi gửi lại, %(l)s gửi quá hạn) · giá trị chỉ tiêu: "
-                "%(v)s · sơ kết: %(s)s đơn vị"
+                "%(v)s · sơ kết: %(s)s đơn vị · chấm điểm: %(c)s phiếu, xếp hạng %(k)s"
             )
             % {
                 "a": result.plans_accepted,
@@ -59,6 +59,8 @@ class Command(BaseCommand):
                 "l": result.plans_late,
                 "v": result.progress_values,
                 "s": result.interim_units,
+                "c": result.scored,
+                "k": result.ranked,
             }
         )
         self.stdout.write(
