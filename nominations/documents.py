@@ -12,12 +12,10 @@ the first page and in the list's title, blank number and date when none is enter
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
-from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -29,6 +27,7 @@ from docx.shared import Pt, RGBColor, Twips
 
 from competition.enums import SubjectKind
 from workflows.exports import Styled, format_vnd, xlsx_bytes
+from workflows.word import WordTable
 
 from .enums import DecisionState, SignerAuthority
 from .models import AwardDecision
@@ -64,7 +63,6 @@ ANNEX_COLUMNS = (700, 3300, TEXT_WIDTH - 700 - 3300 - 1800, 1800)
 ROMAN = ("I", "II", "III", "IV", "V")
 DRAFT_MARK = "DỰ THẢO"
 BLANK = "\u00a0" * 6  # room to write a number or a day by hand on a draft
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _mm_twips(mm: float) -> Twips:
@@ -336,34 +334,9 @@ def _signature(document, decision: AwardDecision) -> None:
 def _annex_xml(groups: list[Group]) -> str:
     """The annex table as one ``w:tbl`` string: header row (repeated on each page), a row per group with its
     subtotal, a row per awardee, the total row."""
-    size = TABLE_PT * 2
-    fonts = f'<w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}" w:eastAsia="{FONT}" w:cs="{FONT}"/>'
-    plain_rpr = f'<w:rPr>{fonts}<w:color w:val="000000"/><w:sz w:val="{size}"/><w:szCs w:val="{size}"/></w:rPr>'
-    bold_rpr = f'<w:rPr>{fonts}<w:b/><w:color w:val="000000"/><w:sz w:val="{size}"/><w:szCs w:val="{size}"/></w:rPr>'
-    widths = ANNEX_COLUMNS
-
-    def cell(text: str, column: int, *, bold=False, align="left", span=1) -> str:
-        width = sum(widths[column : column + span])
-        span_xml = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
-        clean = escape(_ILLEGAL_XML.sub("", text))
-        return (
-            f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{span_xml}<w:vAlign w:val="center"/></w:tcPr>'
-            f'<w:p><w:pPr><w:spacing w:before="40" w:after="40"/><w:jc w:val="{align}"/></w:pPr>'
-            f'<w:r>{bold_rpr if bold else plain_rpr}<w:t xml:space="preserve">{clean}</w:t></w:r></w:p></w:tc>'
-        )
-
-    def row(cells: str, *, header=False) -> str:
-        return f"<w:tr><w:trPr><w:cantSplit/>{'<w:tblHeader/>' if header else ''}</w:trPr>{cells}</w:tr>"
-
-    border = '<w:{0} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
-    borders = "".join(border.format(s) for s in ("top", "left", "bottom", "right", "insideH", "insideV"))
-    parts = [
-        f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:jc w:val="center"/>'
-        f'<w:tblBorders>{borders}</w:tblBorders><w:tblLayout w:type="fixed"/>'
-        f'<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" '
-        f'w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid>',
-        *(f'<w:gridCol w:w="{w}"/>' for w in widths),
-        "</w:tblGrid>",
+    table = WordTable(ANNEX_COLUMNS, font=FONT, size_pt=TABLE_PT, spacing=40)
+    cell, row = table.cell, table.row
+    rows = [
         row(
             cell("STT", 0, bold=True, align="center")
             + cell("Họ và tên / Tên tập thể", 1, bold=True, align="center")
@@ -373,13 +346,13 @@ def _annex_xml(groups: list[Group]) -> str:
         ),
     ]
     for group in groups:
-        parts.append(
+        rows.append(
             row(
                 cell(f"{group.numeral}. {group.label}", 0, bold=True, span=3)
                 + cell(format_money(group.total), 3, bold=True, align="right")
             )
         )
-        parts.extend(
+        rows.extend(
             row(
                 cell(str(n), 0, align="center")
                 + cell(award.name, 1)
@@ -389,14 +362,13 @@ def _annex_xml(groups: list[Group]) -> str:
             for n, award in enumerate(group.awards, start=1)
         )
     total = sum(g.total for g in groups)
-    parts.append(
+    rows.append(
         row(
             cell("Tổng cộng", 0, bold=True, align="center", span=3)
             + cell(format_money(total), 3, bold=True, align="right")
         )
     )
-    parts.append("</w:tbl>")
-    return "".join(parts)
+    return table.xml(rows)
 
 
 def _annex(document, decision: AwardDecision, groups: list[Group]) -> None:

@@ -401,6 +401,44 @@ def unit_progress(
 # --- export ---------------------------------------------------------------------------------------------------
 
 
+def rollup_sheet_rows(items) -> list[list]:
+    """The roll-up block of an export sheet (progress, interim review): a header row, then for each
+    ``(indicator, [(cluster name, Tally)…], province Tally)`` one row for the province and one per cluster."""
+    from workflows.exports import Styled
+
+    def pct(value):
+        return float(value) if value is not None else None
+
+    headers = (
+        _("Mã chỉ tiêu"),
+        _("Chỉ tiêu"),
+        _("Phạm vi"),
+        _("Tử số"),
+        _("Mẫu số"),
+        _("Tỷ lệ (%)"),
+        _("Mục tiêu (%)"),
+        _("Đơn vị đã báo cáo"),
+        _("Đơn vị tham gia"),
+    )
+    rows: list[list] = [[Styled(h, bold=True) for h in headers]]
+    for indicator, clusters, province in items:
+        for label, tally in [(_("Toàn tỉnh"), province), *clusters]:
+            rows.append(
+                [
+                    indicator.code,
+                    indicator.name,
+                    label,
+                    tally.numerator,
+                    tally.denominator,
+                    pct(tally.percent),
+                    float(indicator.target_percent),
+                    tally.reporting,
+                    tally.enrolled,
+                ]
+            )
+    return rows
+
+
 def progress_xlsx(
     campaign: Campaign,
     period: ReportingPeriod,
@@ -419,37 +457,11 @@ def progress_xlsx(
         [Styled(f"{campaign.name} — {period.label}", bold=True)],
         [],
         [Styled(_("TỔNG HỢP THEO CỤM VÀ TOÀN TỈNH"), bold=True)],
-        [
-            Styled(h, bold=True)
-            for h in (
-                _("Mã chỉ tiêu"),
-                _("Chỉ tiêu"),
-                _("Phạm vi"),
-                _("Tử số"),
-                _("Mẫu số"),
-                _("Tỷ lệ (%)"),
-                _("Mục tiêu (%)"),
-                _("Đơn vị đã báo cáo"),
-                _("Đơn vị tham gia"),
-            )
-        ],
     ]
-    for item in rollup(campaign, period, queryset=queryset):
-        ind = item.indicator
-        for label, tally in [(_("Toàn tỉnh"), item.province), *[(c.name, t) for c, t in item.clusters]]:
-            rows.append(
-                [
-                    ind.code,
-                    ind.name,
-                    label,
-                    tally.numerator,
-                    tally.denominator,
-                    pct(tally.percent),
-                    float(ind.target_percent),
-                    tally.reporting,
-                    tally.enrolled,
-                ]
-            )
+    rows += rollup_sheet_rows(
+        (item.indicator, [(c.name, t) for c, t in item.clusters], item.province)
+        for item in rollup(campaign, period, queryset=queryset)
+    )
     rows += [
         [],
         [Styled(_("CHI TIẾT THEO ĐƠN VỊ"), bold=True)],

@@ -46,7 +46,7 @@ from ..models import (
     Unit,
     UnitPlan,
 )
-from .progress import REPORTING_STATES, Tally, applies_to_unit
+from .progress import REPORTING_STATES, Tally, applies_to_unit, rollup_sheet_rows
 
 
 def _require(actor, perm: str, obj=None) -> None:
@@ -313,37 +313,8 @@ def review_xlsx(review: InterimReview, *, visible: QuerySet | None = None) -> by
         [_("Nhận xét chung"), review.remarks],
         [],
         [Styled(_("TỔNG HỢP"), bold=True)],
-        [
-            Styled(h, bold=True)
-            for h in (
-                _("Mã chỉ tiêu"),
-                _("Chỉ tiêu"),
-                _("Phạm vi"),
-                _("Tử số"),
-                _("Mẫu số"),
-                _("Tỷ lệ (%)"),
-                _("Mục tiêu (%)"),
-                _("Đơn vị đã báo cáo"),
-                _("Đơn vị tham gia"),
-            )
-        ],
     ]
-    for item in review_rollup(review):
-        ind = item.indicator
-        for label, tally in [(_("Toàn tỉnh"), item.province), *item.clusters]:
-            rows.append(
-                [
-                    ind.code,
-                    ind.name,
-                    label,
-                    tally.numerator,
-                    tally.denominator,
-                    pct(tally.percent),
-                    float(ind.target_percent),
-                    tally.reporting,
-                    tally.enrolled,
-                ]
-            )
+    rows += rollup_sheet_rows((item.indicator, item.clusters, item.province) for item in review_rollup(review))
     rows += [
         [],
         [Styled(_("CHI TIẾT THEO ĐƠN VỊ"), bold=True)],

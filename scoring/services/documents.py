@@ -9,8 +9,6 @@ through python-docx is slow: architecture, field notes), as ``nominations/docume
 from __future__ import annotations
 
 import io
-import re
-from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -18,6 +16,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Pt, RGBColor, Twips
+
+from workflows.word import WordTable
 
 from ..enums import CriterionKind, ScorecardState, Subject
 from ..models import Scorecard
@@ -34,7 +34,6 @@ HEADER_COLUMNS = (3900, TEXT_WIDTH - 3900)
 SIGNATURE_COLUMNS = (TEXT_WIDTH // 2, TEXT_WIDTH - TEXT_WIDTH // 2)
 TABLE_COLUMNS = (800, TEXT_WIDTH - 800 - 3 * 1150, 1150, 1150, 1150)
 DRAFT_MARK = "DỰ THẢO"
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 points_text = format_points
@@ -99,54 +98,29 @@ def _setup(document) -> None:
 def _criteria_xml(lines: list[tuple[str, str, str, str, str, bool]], totals: list[tuple[str, str, str]]) -> str:
     """The criteria table as one ``w:tbl``: the header (repeated on each page), a row per criterion (groups in
     bold), then the total rows (label spanning three columns, self points, board points)."""
-    size = TABLE_PT * 2
-    fonts = f'<w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}" w:eastAsia="{FONT}" w:cs="{FONT}"/>'
-    plain = f'<w:rPr>{fonts}<w:color w:val="000000"/><w:sz w:val="{size}"/><w:szCs w:val="{size}"/></w:rPr>'
-    bold = f'<w:rPr>{fonts}<w:b/><w:color w:val="000000"/><w:sz w:val="{size}"/><w:szCs w:val="{size}"/></w:rPr>'
-
-    def cell(text: str, column: int, *, strong=False, align="left", span=1) -> str:
-        width = sum(TABLE_COLUMNS[column : column + span])
-        span_xml = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
-        clean = escape(_ILLEGAL_XML.sub("", text))
-        return (
-            f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{span_xml}<w:vAlign w:val="center"/></w:tcPr>'
-            f'<w:p><w:pPr><w:spacing w:before="30" w:after="30"/><w:jc w:val="{align}"/></w:pPr>'
-            f'<w:r>{bold if strong else plain}<w:t xml:space="preserve">{clean}</w:t></w:r></w:p></w:tc>'
-        )
-
-    def row(cells: str, *, header=False) -> str:
-        return f"<w:tr><w:trPr><w:cantSplit/>{'<w:tblHeader/>' if header else ''}</w:trPr>{cells}</w:tr>"
-
-    border = '<w:{0} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
-    borders = "".join(border.format(s) for s in ("top", "left", "bottom", "right", "insideH", "insideV"))
+    table = WordTable(TABLE_COLUMNS, font=FONT, size_pt=TABLE_PT, spacing=30)
+    cell, row = table.cell, table.row
     heads = ("Mã", "Tiêu chí", "Điểm chuẩn", "Điểm tự chấm", "Điểm của Ban")
-    parts = [
-        f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblW w:w="{sum(TABLE_COLUMNS)}" w:type="dxa"/><w:jc w:val="center"/>'
-        f'<w:tblBorders>{borders}</w:tblBorders><w:tblLayout w:type="fixed"/></w:tblPr><w:tblGrid>',
-        *(f'<w:gridCol w:w="{w}"/>' for w in TABLE_COLUMNS),
-        "</w:tblGrid>",
-        row("".join(cell(h, i, strong=True, align="center") for i, h in enumerate(heads)), header=True),
-    ]
+    rows = [row("".join(cell(h, i, bold=True, align="center") for i, h in enumerate(heads)), header=True)]
     for code, name, base, own, board, group in lines:
-        parts.append(
+        rows.append(
             row(
-                cell(code, 0, strong=group, align="center")
-                + cell(name, 1, strong=group)
-                + cell(base, 2, strong=group, align="center")
-                + cell(own, 3, strong=group, align="center")
-                + cell(board, 4, strong=group, align="center")
+                cell(code, 0, bold=group, align="center")
+                + cell(name, 1, bold=group)
+                + cell(base, 2, bold=group, align="center")
+                + cell(own, 3, bold=group, align="center")
+                + cell(board, 4, bold=group, align="center")
             )
         )
     for label, own, board in totals:
-        parts.append(
+        rows.append(
             row(
-                cell(label, 0, strong=True, span=3)
-                + cell(own, 3, strong=True, align="center")
-                + cell(board, 4, strong=True, align="center")
+                cell(label, 0, bold=True, span=3)
+                + cell(own, 3, bold=True, align="center")
+                + cell(board, 4, bold=True, align="center")
             )
         )
-    parts.append("</w:tbl>")
-    return "".join(parts)
+    return table.xml(rows)
 
 
 def scorecard_docx(scorecard: Scorecard) -> bytes:
