@@ -7,16 +7,19 @@ class NominationsConfig(AppConfig):
     verbose_name = _("Hồ sơ đề nghị khen thưởng")
 
     def ready(self) -> None:
-        from workflows import flowsync, inbox
+        from workflows import flowsync, inbox, reminders
         from workflows.audit import register_action_labels
 
         from .flows import TRANSITION_NODES
         from .models import Dossier, DossierProcess
         from .services.inbox import inbox_items
+        from .services.reminders import appraisal_deadlines
 
         # The Dossier flow drives dossiers: the door completes its tasks, verify_audit checks they agree.
         flowsync.register(Dossier, DossierProcess, "dossier", transitions=TRANSITION_NODES)
         inbox.register(inbox_items)
+        # The appraisal time limit of every dossier under appraisal (services/reminders.py).
+        reminders.register(appraisal_deadlines)
         register_action_labels(
             {
                 "nominations.dossier.create": _("Lập hồ sơ đề nghị khen thưởng"),

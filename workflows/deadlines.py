@@ -24,7 +24,7 @@ class Clock:
     used: int  # working days counted so far
     running: bool  # the record is in a running state now
     started: date | None  # the first day the clock ran
-    due: date | None  # the last working day allowed, while running; None when stopped or never started
+    due: date | None  # the last working day allowed (past when overdue), while running; else None
 
     @property
     def remaining(self) -> int:
@@ -72,5 +72,5 @@ def clock(
     calendar = calendar or WorkingCalendar(spans[0][0], today)
     used = sum(max(calendar.working_days_between(start, stop or today), 0) for start, stop in spans)
     is_running = spans[-1][1] is None
-    due = calendar.add_working_days(today, limit - used) if is_running and used <= limit else None
+    due = calendar.add_working_days(today, limit - used) if is_running else None
     return Clock(limit, used, is_running, spans[0][0], due)

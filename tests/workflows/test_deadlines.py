@@ -43,7 +43,7 @@ def test_a_return_stops_the_clock_across_tet_and_resubmission_resumes_it():
     assert unpaused.used == 19
 
 
-def test_while_returned_the_clock_does_not_run_and_an_overdue_clock_has_no_due_day():
+def test_while_returned_the_clock_does_not_run_and_an_overdue_clock_names_its_past_due_day():
     returned = clock(
         [(at(date(2026, 2, 2)), "received"), (at(date(2026, 2, 6)), "returned")],
         running=RUNNING,
@@ -52,7 +52,7 @@ def test_while_returned_the_clock_does_not_run_and_an_overdue_clock_has_no_due_d
     )
     assert (returned.used, returned.running, returned.due) == (4, False, None)
     late = clock([(at(date(2026, 1, 5)), "received")], running=RUNNING, limit=5, today=date(2026, 1, 20))
-    assert late.overdue and late.remaining == -6 and late.due is None
+    assert late.overdue and late.remaining == -6 and late.due == date(2026, 1, 12)  # the 5th working day after 05/01
 
 
 def test_a_record_never_received_has_no_clock():

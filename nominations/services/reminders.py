@@ -1,0 +1,110 @@
+"""The nominations app's deadlines for the engine's reminders (``workflows/reminders.py`` says when and how they
+are sent): the appraisal time limit of every dossier under appraisal (domain rule 9), counted in working days from
+its receipt and stopped while it is returned (``services/clock.py``). Registered in ``NominationsConfig.ready()``.
+
+- Key ``appraisal:<dossier pk>``; due: the last working day of the dossier's limit. When a return and a new
+  receipt move that day, the new day gets its own reminder and overdue notice.
+- Who owes it: for the Chairman's Bằng khen, the board officers (they appraise), escalated to the board heads; for
+  a unit's own Giấy khen, the clerks of the deciding unit, escalated to its head. Overdue dossiers also appear in
+  the board's daily digest.
+
+A fixed number of queries whatever the number of dossiers.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.enums import Role
+from accounts.models import User
+from competition.services.reminders import board, people_by_unit
+from workflows.reminders import OVERDUE, Deadline, Debtor
+
+from ..models import Dossier
+from ..rules import decided_by_province
+from .clock import RUNNING_STATES, appraisal_clocks
+
+
+def _day(d: date) -> str:
+    return d.strftime("%d/%m/%Y")
+
+
+def appraisal_deadlines(until: date) -> list[Deadline]:
+    """Every dossier under appraisal whose last allowed day is on or before ``until``."""
+    dossiers = list(
+        Dossier.objects.filter(state__in=RUNNING_STATES).select_related("campaign", "unit", "deciding_unit__parent")
+    )
+    if not dossiers:
+        return []
+    clocks = appraisal_clocks(dossiers, today=timezone.localdate())
+    due = [(d, clocks[d.pk]) for d in dossiers if clocks[d.pk].due is not None and clocks[d.pk].due <= until]
+    if not due:
+        return []
+    watchers = board()
+    officers = tuple(User.objects.filter(is_active=True, role=Role.BOARD_OFFICER).order_by("pk"))
+    heads = tuple(User.objects.filter(is_active=True, role=Role.BOARD_HEAD).order_by("pk"))
+    local = people_by_unit([d.deciding_unit_id for d, _c in due if not decided_by_province(d)])
+    deadlines = []
+    for dossier, clock in due:
+        if decided_by_province(dossier):
+            people, escalated = officers, heads
+        else:
+            clerks, unit_heads = local.get(dossier.deciding_unit_id, ([], []))
+            people, escalated = tuple(clerks), tuple(unit_heads)
+        name = _("%(d)s — %(u)s") % {"d": dossier.title, "u": dossier.unit}
+        deadlines.append(
+            Deadline(
+                key=f"appraisal:{dossier.pk}",
+                due=clock.due,
+                group=_("Phong trào “%(c)s”") % {"c": dossier.campaign.name},
+                label=_("Thẩm định hồ sơ đề nghị khen thưởng"),
+                debtors=(
+                    Debtor(
+                        name=name,
+                        people=people,
+                        heads=escalated,
+                        note=_("đã dùng %(n)s/%(l)s ngày làm việc") % {"n": clock.used, "l": clock.limit},
+                    ),
+                ),
+                message=_message(dossier, clock.due),
+                watchers=watchers,
+                url=_url(dossier),
+                board_url=_url(dossier),
+                target=dossier,
+            )
+        )
+    return deadlines
+
+
+def _url(dossier: Dossier) -> str:
+    try:
+        return reverse("nominations:dossier_detail", args=[dossier.pk])
+    except NoReverseMatch:
+        return ""
+
+
+def _message(dossier: Dossier, due: date):
+    values = {"t": dossier.title, "u": str(dossier.unit), "d": _day(due)}
+
+    def message(stage: str, working_days: int) -> tuple[str, str]:
+        v = {**values, "n": working_days}
+        if stage == OVERDUE:
+            return (
+                _("Quá hạn thẩm định hồ sơ “%(t)s” (%(d)s)") % v,
+                _(
+                    "Hồ sơ “%(t)s” của %(u)s đã quá thời hạn thẩm định (%(d)s) %(n)s ngày làm việc. Thông báo này "
+                    "được gửi cho người thẩm định và lãnh đạo phụ trách."
+                )
+                % v,
+            )
+        if working_days:
+            title = _("Còn %(n)s ngày làm việc đến hạn thẩm định hồ sơ “%(t)s” (%(d)s)") % v
+        else:
+            title = _("Hôm nay là ngày làm việc cuối cùng để thẩm định hồ sơ “%(t)s” (%(d)s)") % v
+        return title, _("Hồ sơ “%(t)s” của %(u)s đang chờ thẩm định; hạn: %(d)s.") % v
+
+    return message
