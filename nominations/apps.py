@@ -27,7 +27,11 @@ class NominationsConfig(AppConfig):
                 "nominations.nominee.update": _("Sửa thông tin người, tập thể được đề nghị"),
                 "nominations.nominee.remove": _("Bỏ người, tập thể khỏi hồ sơ"),
                 "nominations.nominee.appraise": _("Ghi kết quả thẩm định"),
+                "nominations.nominee.import": _("Nhập danh sách người, tập thể được đề nghị từ tệp"),
                 "nominations.awarddecision.draft": _("Lập dự thảo quyết định"),
                 "nominations.awarddecision.issue_details": _("Ghi số, ngày ký, người ký"),
+                "nominations.awardrecord.import": _("Nhập sổ theo dõi khen thưởng"),
+                "nominations.nomineehold.add": _("Tạm dừng xét khen thưởng"),
+                "nominations.nomineehold.lift": _("Gỡ tạm dừng xét khen thưởng"),
             }
         )

@@ -36,3 +36,16 @@ class DecisionState(models.TextChoices):
 class SignerAuthority(models.TextChoices):
     HEAD = "head", _("Người đứng đầu ký: CHỦ TỊCH, GIÁM ĐỐC")
     DEPUTY = "deputy", _("Cấp phó ký thay: KT. CHỦ TỊCH, PHÓ CHỦ TỊCH")
+
+
+class AwardSource(models.TextChoices):
+    IMPORTED = "imported", _("Nhập từ sổ theo dõi khen thưởng")
+    DECISION = "decision", _("Quyết định ký trên phần mềm")
+
+
+class HoldReason(models.TextChoices):
+    """Why a person or collective is held, not awarded (domain rule 5, NĐ 152/2025 Art. 4)."""
+
+    DISCIPLINE = "discipline", _("Đang bị xem xét thi hành kỷ luật")
+    INSPECTION = "inspection", _("Đang bị điều tra, thanh tra, kiểm tra khi có dấu hiệu vi phạm")
+    COMPLAINT = "complaint", _("Có đơn thư khiếu nại, tố cáo đang được xác minh, làm rõ")

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from competition.forms import DATE_INPUT
 
-from .enums import AppraisalResult, Gender, NomineeKind, SignerAuthority
+from .enums import AppraisalResult, Gender, HoldReason, NomineeKind, SignerAuthority
 
 
 class DossierForm(forms.Form):
@@ -75,3 +75,23 @@ class IssueDetailsForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Mỗi nơi nhận một dòng."),
     )
+
+
+class HoldForm(forms.Form):
+    """A hold on a person or collective (NĐ 152/2025 Art. 4): ``nominations.services.history.add_hold``."""
+
+    kind = forms.ChoiceField(label=_("Loại"), choices=NomineeKind.choices)
+    name = forms.CharField(label=_("Họ tên / tên tập thể"), max_length=255)
+    birth_date = forms.DateField(label=_("Ngày sinh"), required=False, widget=DATE_INPUT)
+    id_number = forms.CharField(label=_("Số định danh cá nhân"), max_length=20, required=False)
+    work_unit = forms.CharField(label=_("Đơn vị công tác"), max_length=255, required=False)
+    reason = forms.ChoiceField(label=_("Lý do"), choices=HoldReason.choices)
+    note = forms.CharField(
+        label=_("Ghi chú, văn bản căn cứ"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    since = forms.DateField(label=_("Từ ngày"), widget=DATE_INPUT)
+    until = forms.DateField(label=_("Đến ngày (để trống: đến khi gỡ)"), required=False, widget=DATE_INPUT)
+
+
+class LiftHoldForm(forms.Form):
+    reason = forms.CharField(label=_("Lý do gỡ"), widget=forms.Textarea(attrs={"rows": 2}))

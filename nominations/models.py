@@ -8,7 +8,16 @@ from competition.enums import Authority, SubjectKind
 from competition.models import AwardType, Campaign, RuleSet, Unit
 from workflows.conditions import condition
 
-from .enums import AppraisalResult, DecisionState, DossierState, Gender, NomineeKind, SignerAuthority
+from .enums import (
+    AppraisalResult,
+    AwardSource,
+    DecisionState,
+    DossierState,
+    Gender,
+    HoldReason,
+    NomineeKind,
+    SignerAuthority,
+)
 
 
 @condition(_("Hồ sơ chưa có người hoặc tập thể nào được đề nghị."))
@@ -315,6 +324,121 @@ class Award(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- Award history and holds (domain rules 3, 4 and 5): see nominations/services/history.py ----------------------
+
+
+class AwardRecord(models.Model):
+    """One award already given, in the register of awards (sổ theo dõi khen thưởng): imported from the board's
+    records, or entered once when a decision of the product is signed. Past awards feed the checks of domain rule
+    3 (one achievement, one award) through the same canonical key as nominees; thematic awards do not count toward
+    merit-award eligibility (rule 4)."""
+
+    subject_kind = models.CharField(_("đối tượng"), max_length=20, choices=SubjectKind.choices)
+    name = models.CharField(_("họ tên / tên tập thể"), max_length=255)
+    birth_date = models.DateField(_("ngày sinh"), null=True, blank=True)
+    id_number = models.CharField(_("số định danh"), max_length=20, blank=True)
+    work_unit = models.CharField(_("đơn vị công tác"), max_length=255, blank=True)
+    collective_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("đơn vị (tập thể)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="award_records",
+    )
+    canonical_key = models.CharField(max_length=300, editable=False)
+    award_type_code = models.CharField(_("mã hình thức khen thưởng"), max_length=50)
+    award_name = models.CharField(_("hình thức khen thưởng"), max_length=255)
+    is_thematic = models.BooleanField(_("khen thưởng theo chuyên đề"), default=False)
+    decision_number = models.CharField(_("số quyết định"), max_length=50)
+    decision_symbol = models.CharField(_("ký hiệu quyết định"), max_length=50, blank=True)
+    decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
+    issuing_authority = models.CharField(_("cấp quyết định"), max_length=255, blank=True)
+    year = models.PositiveSmallIntegerField(_("năm"))
+    campaign = models.ForeignKey(
+        Campaign,
+        verbose_name=_("phong trào"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="award_records",
+    )
+    source = models.CharField(_("nguồn"), max_length=20, choices=AwardSource.choices)
+    award = models.OneToOneField(
+        "Award",
+        verbose_name=_("dòng của quyết định"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="record",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year", "name", "id"]
+        indexes = [models.Index(fields=["canonical_key"], name="award_record_canonical_key")]
+        verbose_name = _("khen thưởng đã có")
+        verbose_name_plural = _("sổ theo dõi khen thưởng")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.award_name} ({self.decision_reference})"
+
+    @property
+    def decision_reference(self) -> str:
+        """The decision as it is cited: "12/QĐ-UBND"."""
+        return f"{self.decision_number}/{self.decision_symbol}" if self.decision_symbol else self.decision_number
+
+
+class NomineeHoldQuerySet(models.QuerySet):
+    def active(self, on=None):
+        """Holds in force on ``on`` (default today): not lifted, and open-ended or not yet expired."""
+        from django.utils import timezone
+
+        day = on or timezone.localdate()
+        return self.filter(Q(until__isnull=True) | Q(until__gte=day), lifted_at__isnull=True)
+
+
+class NomineeHold(models.Model):
+    """A person or collective held, not awarded, while under discipline, inspection or an open complaint
+    (domain rule 5, NĐ 152/2025 Art. 4). Matched to nominees by the same canonical key."""
+
+    kind = models.CharField(_("loại"), max_length=20, choices=NomineeKind.choices)
+    name = models.CharField(_("họ tên / tên tập thể"), max_length=255)
+    birth_date = models.DateField(_("ngày sinh"), null=True, blank=True)
+    id_number = models.CharField(_("số định danh"), max_length=20, blank=True)
+    work_unit = models.CharField(_("đơn vị công tác"), max_length=255, blank=True)
+    canonical_key = models.CharField(max_length=300, db_index=True, editable=False)
+    reason = models.CharField(_("lý do"), max_length=20, choices=HoldReason.choices)
+    note = models.TextField(_("ghi chú, văn bản căn cứ"), blank=True)
+    since = models.DateField(_("từ ngày"))
+    until = models.DateField(_("đến ngày"), null=True, blank=True, help_text=_("Để trống: đến khi gỡ."))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    lifted_at = models.DateTimeField(_("gỡ lúc"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    lift_reason = models.TextField(_("lý do gỡ"), blank=True)
+
+    objects = NomineeHoldQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-since", "-id"]
+        verbose_name = _("tạm dừng xét khen thưởng")
+        verbose_name_plural = _("tạm dừng xét khen thưởng")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.get_reason_display()}"
+
+    def is_active(self, on=None) -> bool:
+        from django.utils import timezone
+
+        day = on or timezone.localdate()
+        return self.lifted_at is None and (self.until is None or self.until >= day)
 
 
 # --- The work queue of a dossier (viewflow): see nominations/flows.py and workflows/flowsync.py ----------------

@@ -138,3 +138,12 @@ rules.add_perm("nominations.add_awarddecision", may_draft_decision)
 rules.add_perm("nominations.change_awarddecision", may_draft_decision | may_sign_decision)
 rules.add_perm("nominations.sign_awarddecision", may_sign_decision)
 rules.add_perm("nominations.view_awarddecision", sees)
+
+# === Award history and holds (issue 6): the board keeps the register of awards and places and lifts holds =======
+# The register and the holds hold personal data and discipline matters (domain rule 16): the board only.
+
+rules.add_perm("nominations.view_awardrecord", is_board)
+rules.add_perm("nominations.import_awardrecord", is_board)
+rules.add_perm("nominations.view_nomineehold", is_board)
+rules.add_perm("nominations.add_nomineehold", is_board)
+rules.add_perm("nominations.lift_nomineehold", is_board)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_import
 
 app_name = "nominations"
 
@@ -9,6 +9,12 @@ urlpatterns = [
     path("campaigns/<int:campaign_pk>/dossiers/new/", views.dossier_create, name="dossier_create"),
     path("dossiers/<int:pk>/", views.dossier_detail, name="dossier_detail"),
     path("dossiers/<int:pk>/nominees/add/", views.nominee_add, name="nominee_add"),
+    path("dossiers/<int:pk>/nominees/import/", views_import.nominee_import, name="nominee_import"),
+    path(
+        "dossiers/<int:pk>/nominees/import/template/",
+        views_import.nominee_import_template,
+        name="nominee_import_template",
+    ),
     path("dossiers/<int:pk>/nominees/<int:nominee_pk>/remove/", views.nominee_remove, name="nominee_remove"),
     path("dossiers/<int:pk>/nominees/<int:nominee_pk>/appraise/", views.nominee_appraise, name="nominee_appraise"),
     path("dossiers/<int:pk>/do/<slug:name>/", views.dossier_transition, name="dossier_transition"),
@@ -17,4 +23,10 @@ urlpatterns = [
     path("decisions/<int:pk>/", views.decision_detail, name="decision_detail"),
     path("decisions/<int:pk>/sign/", views.decision_sign, name="decision_sign"),
     path("decisions/<int:pk>/download/<slug:fmt>/", views.decision_download, name="decision_download"),
+    path("history/", views.history_list, name="history_list"),
+    path("history/import/", views.history_import, name="history_import"),
+    path("history/template.xlsx", views.history_template, name="history_template"),
+    path("holds/", views.hold_list, name="hold_list"),
+    path("holds/add/", views.hold_add, name="hold_add"),
+    path("holds/<int:pk>/lift/", views.hold_lift, name="hold_lift"),
 ]

@@ -1,15 +1,19 @@
 """Thin views of the nomination path: dossiers, nominees, appraisal, award decisions and their documents."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from competition.models import Campaign
 from competition.scoping import scope, user_unit
+from competition.views.imports import import_page
 from scoring.services.ranking import guidance_for_unit
 from workflows.audit import events_for
 from workflows.door import allowed_transitions, transition_label
@@ -17,10 +21,12 @@ from workflows.web import perform, require_perm
 
 from .documents import decision_docx, decision_xlsx
 from .enums import DossierState
-from .forms import AppraisalForm, DossierForm, IssueDetailsForm, NomineeForm, ReasonForm
-from .models import AwardDecision, Dossier
+from .forms import AppraisalForm, DossierForm, HoldForm, IssueDetailsForm, LiftHoldForm, NomineeForm, ReasonForm
+from .models import AwardDecision, AwardRecord, Dossier, NomineeHold
 from .services import decisions as decision_services
 from .services import dossiers as dossier_services
+from .services import history as history_services
+from .services.clock import appraisal_clocks
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -44,14 +50,20 @@ def dossier_list(request):
         dossiers = dossiers.filter(state=state)
     campaigns = scope(request.user, Campaign.objects.filter(state="launched"))
     can_add = [c for c in campaigns if request.user.has_perm("nominations.add_dossier", c)]
+    shown = list(dossiers[:500])
+    clocks = appraisal_clocks(shown)  # the appraisal time limit (domain rule 9), in a fixed number of queries
+    for dossier in shown:
+        dossier.clock = clocks[dossier.pk]
     return render(
         request,
         "nominations/dossier_list.html",
         {
-            "dossiers": dossiers[:500],
+            "dossiers": shown,
             "states": DossierState.choices,
             "state": state,
             "campaigns_to_nominate": can_add,
+            "can_see_history": request.user.has_perm("nominations.view_awardrecord"),
+            "can_see_holds": request.user.has_perm("nominations.view_nomineehold"),
         },
     )
 
@@ -88,20 +100,26 @@ def dossier_detail(request, pk):
     actions = [(name, transition_label(getattr(dossier, name))) for name in allowed_transitions(dossier, user)]
     # "decide" is applied by signing the decision, never by a button of its own.
     actions = [(name, label) for name, label in actions if name != "decide"]
+    nominees = list(dossier.nominees.all())
+    can_appraise = user.has_perm("nominations.appraise_nominee", dossier) and dossier.state == DossierState.RECEIVED
+    # Holds and awards registered after submission, for whoever appraises (and the board): issue 6.
+    if can_appraise or user.has_perm("nominations.view_nomineehold"):
+        for nominee in nominees:
+            nominee.eligibility_problems = history_services.eligibility_problems(nominee, dossier)
     return render(
         request,
         "nominations/dossier_detail.html",
         {
             "dossier": dossier,
-            "nominees": dossier.nominees.all(),
+            "nominees": nominees,
             "actions": actions,
             "can_edit": user.has_perm("nominations.change_dossier", dossier),
-            "can_appraise": user.has_perm("nominations.appraise_nominee", dossier)
-            and dossier.state == DossierState.RECEIVED,
+            "can_appraise": can_appraise,
             "nominee_form": NomineeForm(),
             "reason_form": ReasonForm(),
             "appraisal_form": AppraisalForm(),
             "events": events_for(dossier),
+            "clock": appraisal_clocks([dossier])[dossier.pk],
         },
     )
 
@@ -277,3 +295,117 @@ def decision_download(request, pk, fmt):
     response = HttpResponse(content, content_type=mime)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+# --- Award history (the register of awards) and holds: the board only (issue 6) ---------------------------------
+
+HISTORY_IMPORT_SESSION_KEY = "nominations.history_import"
+
+
+@login_required
+def history_list(request):
+    require_perm(request.user, "nominations.view_awardrecord")
+    records = scope(request.user, AwardRecord.objects.select_related("campaign"))
+    query = (request.GET.get("q") or "").strip()
+    if query:
+        records = records.filter(
+            Q(canonical_key__contains=dossier_services.canonical_name(query))
+            | Q(name__icontains=query)
+            | Q(decision_number=query.split("/", 1)[0].strip())
+        )
+    return render(
+        request,
+        "nominations/history_list.html",
+        {
+            "records": records[:500],
+            "query": query,
+            "can_import": request.user.has_perm("nominations.import_awardrecord"),
+            "can_see_holds": request.user.has_perm("nominations.view_nomineehold"),
+        },
+    )
+
+
+@login_required
+def history_import(request):
+    require_perm(request.user, "nominations.import_awardrecord")
+
+    def done(result, filename):
+        messages.success(
+            request,
+            _("Đã nhập “%(f)s”: %(new)s khen thưởng mới, %(updated)s cập nhật, %(unchanged)s không đổi.")
+            % {"f": filename, "new": result.new, "updated": result.updated, "unchanged": result.unchanged},
+        )
+        return redirect("nominations:history_list")
+
+    return import_page(
+        request,
+        key=HISTORY_IMPORT_SESSION_KEY,
+        importer=history_services.import_award_history,
+        template="nominations/history_import.html",
+        context={"columns": history_services.HISTORY_COLUMNS, "max_bytes": settings.THIDUA_MAX_UPLOAD_BYTES},
+        done=done,
+    )
+
+
+@login_required
+def history_template(request):
+    require_perm(request.user, "nominations.import_awardrecord")
+    response = HttpResponse(history_services.award_history_template_xlsx(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="mau-so-theo-doi-khen-thuong.xlsx"'
+    return response
+
+
+@login_required
+def hold_list(request):
+    require_perm(request.user, "nominations.view_nomineehold")
+    holds = scope(request.user, NomineeHold.objects.select_related("created_by", "lifted_by"))
+    show = request.GET.get("show")
+    if show != "all":
+        holds = holds.active()
+    return render(
+        request,
+        "nominations/hold_list.html",
+        {
+            "holds": holds[:500],
+            "show": show,
+            "form": HoldForm(initial={"since": timezone.localdate()}),
+            "lift_form": LiftHoldForm(),
+            "can_add": request.user.has_perm("nominations.add_nomineehold"),
+            "can_lift": request.user.has_perm("nominations.lift_nomineehold"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def hold_add(request):
+    require_perm(request.user, "nominations.add_nomineehold")
+    form = HoldForm(request.POST)
+    if form.is_valid():
+        perform(
+            request,
+            lambda: history_services.add_hold(actor=request.user, **form.cleaned_data),
+            success=_("Đã tạm dừng xét khen thưởng đối với %(name)s.") % {"name": form.cleaned_data["name"]},
+        )
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+    return redirect("nominations:hold_list")
+
+
+@login_required
+@require_POST
+def hold_lift(request, pk):
+    require_perm(request.user, "nominations.lift_nomineehold")
+    hold = get_object_or_404(scope(request.user, NomineeHold.objects.all()), pk=pk)
+    form = LiftHoldForm(request.POST)
+    if form.is_valid():
+        perform(
+            request,
+            lambda: history_services.lift_hold(hold, form.cleaned_data["reason"], actor=request.user),
+            success=_("Đã gỡ tạm dừng xét khen thưởng đối với %(name)s.") % {"name": hold.name},
+        )
+    else:
+        messages.error(request, _("Hãy ghi lý do gỡ tạm dừng xét khen thưởng."))
+    return redirect("nominations:hold_list")

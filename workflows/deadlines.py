@@ -34,6 +34,11 @@ class Clock:
     def overdue(self) -> bool:
         return self.remaining < 0
 
+    @property
+    def late_by(self) -> int:
+        """Working days beyond the limit (0 while within it)."""
+        return max(-self.remaining, 0)
+
 
 def _local_day(moment: datetime) -> date:
     return timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()

@@ -41,6 +41,7 @@ from workflows.exceptions import TransitionForbidden, TransitionRefused
 
 from ..enums import AppraisalResult, DecisionState, DossierState, SignerAuthority
 from ..models import Award, AwardDecision, DecisionRegister, Dossier, Nominee
+from .history import record_decision_awards
 from .money import MoneyTable
 
 # Annex groups in their order: I. Tập thể, II. Cá nhân, then III. Hộ gia đình when there are households (their
@@ -656,7 +657,8 @@ def sign_decision(decision: AwardDecision, *, actor) -> AwardDecision:
     document) and ``decide`` on each of its dossiers.
 
     Permission: ``nominations.sign_awarddecision`` (and ``nominations.decide_dossier``, checked by the door).
-    Side effects: the decision ``signed``; its dossiers ``decided``; audit events of each transition.
+    Side effects: the decision ``signed``; its dossiers ``decided``; audit events of each transition; every line
+    entered in the register of awards (``history.record_decision_awards``).
     Raises ``TransitionRefused``, ``TransitionForbidden``, ``ConflictError``.
     """
     _require(
@@ -682,5 +684,7 @@ def sign_decision(decision: AwardDecision, *, actor) -> AwardDecision:
         door_transition(fresh, "sign", actor=actor, at=at, head_hash=audit.head().hash)
         for dossier in dossiers:
             door_transition(dossier, "decide", actor=actor, at=at)
+        # Every line of the signed decision enters the register of awards, once (issue 6, item 3).
+        record_decision_awards(fresh)
     decision.refresh_from_db()
     return decision

@@ -442,10 +442,15 @@ def add_nominee(dossier: Dossier, *, actor, **fields) -> Nominee:
 
 
 def _check_and_save(nominee: Nominee, dossier: Dossier) -> None:
-    """Validate, key (domain rule 3) and refuse a duplicate in the campaign, then save."""
+    """Validate, key (domain rule 3) and refuse a duplicate in the campaign, an award of the same form already in
+    the register for this campaign (Law 06/2022/QH15 Art. 5(2)(c)) or an active hold (NĐ 152/2025 Art. 4), then
+    save."""
+    from .history import refuse_ineligible
+
     _validate_nominee(nominee)
     nominee.canonical_key = _key_of(nominee)
     _refuse_duplicate(nominee, dossier)
+    refuse_ineligible(nominee, dossier)
     nominee.save()
 
 
@@ -536,6 +541,12 @@ def submit_dossier(dossier: Dossier, *, actor, on: date | None = None, at: datet
             _("Không thể đề nghị khen thưởng đơn vị đã giải thể, sáp nhập: %(units)s.")
             % {"units": ", ".join(f"{u} (→ {u.successor or '?'})" for u in dissolved)}
         )
+    # Award history and holds may have changed since the nominees were added (issue 6): check them again.
+    from .history import eligibility_problems
+
+    ineligible = [p for n in dossier.nominees.order_by("order", "pk") for p in eligibility_problems(n, dossier)]
+    if ineligible:
+        raise TransitionRefused(_("Chưa gửi được hồ sơ “%(d)s”:") % {"d": dossier}, reasons=ineligible)
 
     def tell_receivers(record: Dossier, event) -> None:
         _notify(
@@ -631,6 +642,15 @@ def appraise_nominee(nominee: Nominee, *, actor, result: str, note: str = "") ->
             _("Bạn không có quyền thẩm định hồ sơ “%(d)s”.") % {"d": locked},
         )
         fresh = Nominee.objects.get(pk=nominee.pk, dossier=locked)
+        if result == AppraisalResult.ACCEPTED:
+            # A hold placed (or an award registered) after submission: rejected or left pending, never proposed.
+            from .history import eligibility_problems
+
+            problems = eligibility_problems(fresh, locked)
+            if problems:
+                raise TransitionRefused(
+                    _("Không đề nghị khen thưởng được “%(n)s”:") % {"n": fresh.name}, reasons=problems
+                )
         fresh.appraisal_result = result
         fresh.appraisal_note = note
         fresh.save(update_fields=["appraisal_result", "appraisal_note"])

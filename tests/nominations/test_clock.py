@@ -52,3 +52,15 @@ def test_the_clocks_of_many_dossiers_cost_the_same_queries(rule_set):
         return len(ctx.captured_queries)
 
     assert count(few) == count(many)
+
+
+def test_the_board_sees_each_dossiers_remaining_time(rule_set, client, board_officer):
+    import time_machine as tm
+
+    dossier = _received(rule_set, date(2026, 3, 2))
+    client.force_login(board_officer)
+    with tm.travel(datetime(2026, 3, 5, 10, tzinfo=VN), tick=False):
+        listing = client.get("/dossiers/").content.decode()
+        detail = client.get(f"/dossiers/{dossier.pk}/").content.decode()
+    assert "còn 17 ngày làm việc (hạn 30/03/2026)" in listing
+    assert "còn 17 ngày làm việc (hạn 30/03/2026)" in detail
