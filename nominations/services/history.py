@@ -52,8 +52,8 @@ from ..enums import AwardSource, HoldReason, NomineeKind
 from ..models import Award, AwardDecision, AwardRecord, Dossier, NomineeHold
 from .dossiers import canonical_key
 
-LAW_ONE_AWARD = "điểm c khoản 2 Điều 5 Luật Thi đua, khen thưởng số 06/2022/QH15"
-DECREE_HOLDS = "Điều 4 Nghị định số 152/2025/NĐ-CP"
+LAW_ONE_AWARD = gettext_lazy("điểm c khoản 2 Điều 5 Luật Thi đua, khen thưởng số 06/2022/QH15")
+DECREE_HOLDS = gettext_lazy("Điều 4 Nghị định số 152/2025/NĐ-CP")
 FIRST_YEAR = 1945
 KEY_CHUNK = 500
 YES = frozenset({"co", "x", "1", "yes", "true", "dung", "chuyen de"})
