@@ -48,7 +48,7 @@ from ..enums import ImportState
 from ..models import Campaign, Enrolment, IndicatorImport, ProgressReport, Unit
 from ..scoping import user_unit
 from .progress import MAX_VALUE, REPORTING_STATES, applies_to_kind, applies_to_unit
-from .tables import Column, ImportCounts, RowError, Source, cell_text, column_letter, map_headers, open_table
+from .tables import Column, ImportCounts, RowError, Source, cell_text, column_letter, open_columns, open_table
 
 INDICATOR_COLUMNS: tuple[Column, ...] = (
     Column("unit_code", gettext_lazy("Mã đơn vị"), ("ma", "ma dv", "unit code"), required=True),
@@ -130,20 +130,17 @@ def import_indicators(
     one audit event on the campaign, in one transaction.
     """
     allowed = allowed_units(actor, campaign)
-    table = open_table(source, filename)
-    result = IndicatorImportResult(dry_run=dry_run, errors=list(table.errors))
-    if table.dataset is None:
+    read = open_columns(source, filename, INDICATOR_COLUMNS)
+    table = read.table
+    result = IndicatorImportResult(dry_run=dry_run, errors=list(read.errors))
+    if read.layout is None:
         return result
     if campaign.state not in REPORTING_STATES:
         result.errors.append(
             RowError(None, "", "", _("Phong trào “%(c)s” không ở giai đoạn báo cáo tiến độ.") % {"c": campaign})
         )
         return result
-    dataset = table.dataset
-    layout, header_errors = map_headers(dataset.headers, INDICATOR_COLUMNS)
-    if header_errors:
-        result.errors.extend(header_errors)
-        return result
+    dataset, layout = table.dataset, read.layout
 
     # Everything a row is checked against, read once: a fixed number of queries whatever the size of the file.
     enrolled = {

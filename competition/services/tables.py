@@ -285,6 +285,24 @@ def open_table(path: Source, filename: str | None = None) -> OpenedTable:
         return OpenedTable(None, [RowError(None, "", filename, exc.message)], data, filename)
 
 
+class ReadTable(NamedTuple):
+    """An import file opened and its header row matched: ``layout`` is None when either failed (``errors`` say
+    why, for the person to fix)."""
+
+    table: OpenedTable
+    layout: Layout | None
+    errors: list[RowError]
+
+
+def open_columns(path: Source, filename: str | None, columns: Sequence[Column]) -> ReadTable:
+    """:func:`open_table` then :func:`map_headers`: what every importer does first."""
+    table = open_table(path, filename)
+    if table.dataset is None:
+        return ReadTable(table, None, list(table.errors))
+    layout, errors = map_headers(table.dataset.headers or [], columns)
+    return ReadTable(table, None if errors else layout, errors)
+
+
 def require_actor_perm(actor, perm: str) -> None:
     """Commands and automatic steps act as the system; a person needs ``perm``."""
     if actor is None or getattr(actor, "is_system", False):

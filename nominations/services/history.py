@@ -40,8 +40,7 @@ from competition.services.tables import (
     SourceRow,
     file_digest,
     iter_rows,
-    map_headers,
-    open_table,
+    open_columns,
     require_actor_perm,
 )
 from workflows import audit
@@ -585,13 +584,10 @@ def import_award_history(
     transaction.
     """
     require_actor_perm(actor, "nominations.import_awardrecord")
-    table = open_table(path_or_file, filename)
-    result = ImportCounts(dry_run=dry_run, errors=list(table.errors))
-    if table.dataset is None:
-        return result
-    layout, header_errors = map_headers(table.dataset.headers or [], HISTORY_COLUMNS)
-    if header_errors:
-        result.errors.extend(header_errors)
+    read = open_columns(path_or_file, filename, HISTORY_COLUMNS)
+    table, layout = read.table, read.layout
+    result = ImportCounts(dry_run=dry_run, errors=list(read.errors))
+    if layout is None:
         return result
     errors = result.errors
     with translation.override("vi"):

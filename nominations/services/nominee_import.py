@@ -45,8 +45,7 @@ from competition.services.tables import (
     column_letter,
     file_digest,
     iter_rows,
-    map_headers,
-    open_table,
+    open_columns,
 )
 from workflows import audit
 from workflows.exceptions import TransitionForbidden, TransitionRefused
@@ -338,13 +337,10 @@ def import_nominees(
     audit event ``nominations.nominee.import`` on the dossier with the file's name, SHA-256 and counts.
     """
     dossier = require_importable(dossier, actor)
-    table = open_table(source, filename)
-    result = NomineeImportResult(dry_run=dry_run, errors=list(table.errors))
-    if table.dataset is None:
-        return result
-    layout, header_errors = map_headers(table.dataset.headers or [], NOMINEE_COLUMNS)
-    if header_errors:
-        result.errors.extend(header_errors)
+    read = open_columns(source, filename, NOMINEE_COLUMNS)
+    table, layout = read.table, read.layout
+    result = NomineeImportResult(dry_run=dry_run, errors=list(read.errors))
+    if layout is None:
         return result
     errors = result.errors
     sources = list(iter_rows(table.dataset, layout, errors))
