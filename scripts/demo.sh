@@ -32,7 +32,10 @@ if [ -z "${DJANGO_ALLOWED_HOSTS:-}" ]; then
     export DJANGO_ALLOWED_HOSTS="$hosts"
 fi
 
+# The demo sends hundreds of notifications by e-mail: keep them as files, not on this terminal.
+export DJANGO_EMAIL_BACKEND="${DJANGO_EMAIL_BACKEND:-django.core.mail.backends.filebased.EmailBackend}"
 say "database: ${DATABASE_URL:-SQLite, ${THIDUA_VAR_DIR:-var}/thidua.sqlite3}"
+say "e-mails: written as files under ${EMAIL_FILE_PATH:-${THIDUA_VAR_DIR:-var}/mail}/"
 "$PY" manage.py migrate --noinput
 "$PY" manage.py seed_demo
 "$PY" manage.py collectstatic --noinput --verbosity 0
