@@ -38,7 +38,7 @@ class ScoringTable(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
-        help_text=_("Ví dụ 10: không quá 10% số tập thể được xếp hạng; để trống nếu không giới hạn."),
+        help_text=_("Ví dụ 10: không quá 10 phần trăm số tập thể được xếp hạng; để trống nếu không giới hạn."),
     )
     indicator_period = models.ForeignKey(
         "competition.ReportingPeriod",

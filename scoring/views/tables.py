@@ -101,7 +101,9 @@ class TableSettingsForm(forms.Form):
     quota_percent = PointsField(
         label=gettext_lazy("Tỷ lệ tối đa được đề nghị khen thưởng (%)"),
         required=False,
-        help_text=gettext_lazy("Ví dụ 10: không quá 10% số tập thể được xếp hạng; để trống nếu không giới hạn."),
+        help_text=gettext_lazy(
+            "Ví dụ 10: không quá 10 phần trăm số tập thể được xếp hạng; để trống nếu không giới hạn."
+        ),
     )
     indicator_period = forms.ModelChoiceField(
         label=gettext_lazy("Kỳ lấy số liệu chỉ tiêu"),
