@@ -2,10 +2,10 @@
 
 Reads as the process diagram::
 
-    start ─► submit ─► receive ─► received? ─yes─► appraise ─► decide ─► end
-    (clerk)  (unit     (board or     │no (returned)
-              head)     the unit's   └──► submit
-                        own office)
+    start ─► submit ─► receive ─► received? ─yes─► appraise ─► appraised? ─yes─► decide ─► end
+    (clerk)  (unit     (board or     │no (returned)   ┆ timer     │no (returned during appraisal)
+              head)     the unit's   └──► submit       ┆           └──► submit
+                        own office)                    └┄► overdue (escalate to the board's head) ─► end
 
 The flow routes, it never decides: every human task is completed by the door (``workflows.transition``) when the
 matching transition of the dossier happens (``TRANSITION_NODES``), and the gateway only reads the dossier's new
@@ -15,6 +15,12 @@ state. Who may take each task is the same permission the door checks for the tra
 - receive and appraise: a board officer (Sở Nội vụ) for the provincial Chairman's Bằng khen; for a Giấy khen, a
   clerk of the deciding unit (the commune's or department's own emulation office);
 - decide: the Chairman's office for Bằng khen; the head of the deciding unit for a Giấy khen.
+
+The appraisal task carries a timer (``.OnTimeout``, not interrupting) set at the end of its time limit in working
+days (nominations/services/clock.py): if the dossier is still under appraisal then, the board's head and the
+officer handling it are told. django-q2 fires due timers every few minutes (``workflows.tasks.fire_workflow_timers``).
+A return stops the clock: the task ends and its timer is cancelled; the next receipt arms a new one for the days
+left.
 
 Issue 7 inserts the council vote and the board's submission letter between appraise and decide.
 """
@@ -33,6 +39,7 @@ TRANSITION_NODES = {
     "submit": "submit",
     "receive": "receive",
     "send_back": "receive",
+    "send_back_in_appraisal": "appraise",
     "appraise": "appraise",
     "decide": "decide",
 }
@@ -88,8 +95,23 @@ class DossierFlow(RecordFlowMixin, flow.Flow):
             description=_("Cơ quan thẩm định cho ý kiến từng người, tập thể và hoàn thành thẩm định."),
         )
         .Permission("nominations.appraise_dossier", obj=dossier_of)
-        .Next(this.decide)
+        .OnTimeout(this.appraisal_due, this.overdue, interrupting=False, title=_("Hết thời hạn thẩm định"))
+        .Next(this.appraised)
     )
+
+    appraised = (
+        flow.If(this.was_appraised)
+        .Annotation(title=_("Đã thẩm định hay trả lại?"))
+        .Then(this.decide)
+        .Else(this.submit)
+    )
+
+    overdue = (
+        flow.Function(this.escalate_overdue)
+        .Annotation(title=_("Báo quá hạn thẩm định"), description=_("Báo lãnh đạo Sở và cán bộ thụ lý."))
+        .Next(this.overdue_end)
+    )
+    overdue_end = flow.End().Annotation(title=_("Đã báo quá hạn"))
 
     decide = (
         DoorTask()
@@ -103,7 +125,23 @@ class DossierFlow(RecordFlowMixin, flow.Flow):
 
     end = flow.End().Annotation(title=_("Kết thúc"))
 
+    def _state(self, activation) -> str:
+        """The state the door just saved (read again: a gateway must not trust a cached copy)."""
+        return Dossier.objects.filter(pk=activation.process.dossier_id).values_list("state", flat=True).get()
+
     def was_received(self, activation) -> bool:
-        """Route on the state the door just saved (read again: the gateway must not trust a cached copy)."""
-        state = Dossier.objects.filter(pk=activation.process.dossier_id).values_list("state", flat=True).get()
-        return state == DossierState.RECEIVED
+        return self._state(activation) == DossierState.RECEIVED
+
+    def was_appraised(self, activation) -> bool:
+        return self._state(activation) == DossierState.APPRAISED
+
+    def appraisal_due(self, activation):
+        """When the appraisal timer fires: the end of the last working day of the time limit."""
+        from .services.clock import overdue_moment
+
+        return overdue_moment(activation.process.dossier)
+
+    def escalate_overdue(self, activation):
+        from .services.reminders import escalate_overdue_dossier
+
+        escalate_overdue_dossier(activation.process.dossier, task_pk=activation.task.pk)

@@ -76,6 +76,16 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     received_at = models.DateTimeField(_("tiếp nhận lúc"), null=True, blank=True)
     appraised_at = models.DateTimeField(_("thẩm định lúc"), null=True, blank=True)
     decided_at = models.DateTimeField(_("quyết định lúc"), null=True, blank=True)
+    # The board officer who handles the dossier (cán bộ thụ lý): set by the board's head, or by the officer who
+    # receives it; the reminders and the inbox go to them (or to their stand-in while they are away).
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cán bộ thụ lý"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_dossiers",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -126,6 +136,15 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
         custom={"label": _("Trả lại để bổ sung")},
     )
     def send_back(self, *, reason: str) -> None:
+        self.return_reason = reason
+
+    @transition(
+        field=state,
+        source=DossierState.RECEIVED,
+        target=DossierState.RETURNED,
+        custom={"label": _("Trả lại để bổ sung trong khi thẩm định")},
+    )
+    def send_back_in_appraisal(self, *, reason: str) -> None:
         self.return_reason = reason
 
     @transition(
@@ -439,6 +458,156 @@ class NomineeHold(models.Model):
 
         day = on or timezone.localdate()
         return self.lifted_at is None and (self.until is None or self.until >= day)
+
+
+# --- Composition, returns and versions (domain rule 7, Law 06/2022 Art. 84): see nominations/services/composition.py
+
+
+def dossier_document_upload_to(document, filename: str) -> str:
+    return f"dossiers/{document.dossier.campaign_id}/{document.dossier_id}/{filename}"
+
+
+class DossierDocument(models.Model):
+    """One file of a dossier's composition: a required document of its award form (``code`` is the rule set's
+    ``RequiredDocument.code``), for the whole dossier or for one nominee. A replaced file is kept, superseded, so
+    that every version of the dossier still names the files it held."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
+    code = models.CharField(_("thành phần hồ sơ"), max_length=50)
+    nominee = models.ForeignKey(
+        Nominee,
+        verbose_name=_("người, tập thể"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="documents",
+    )
+    file = models.FileField(_("tệp"), upload_to=dossier_document_upload_to, max_length=300)
+    name = models.CharField(_("tên tệp"), max_length=255)
+    kind = models.CharField(_("định dạng"), max_length=10)
+    size = models.PositiveIntegerField(_("dung lượng (byte)"))
+    sha256 = models.CharField(_("mã băm SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("tải lên lúc"))
+    superseded_at = models.DateTimeField(_("thay thế lúc"), null=True, blank=True)
+
+    scope_unit_field = "dossier__unit"
+
+    class Meta:
+        ordering = ["dossier", "code", "nominee", "-uploaded_at", "-id"]
+        indexes = [models.Index(fields=["dossier", "superseded_at"], name="dossier_document_current")]
+        verbose_name = _("tài liệu của hồ sơ")
+        verbose_name_plural = _("tài liệu của hồ sơ")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DossierReturn(models.Model):
+    """A return for supplementation (trả lại để bổ sung), at receipt or during appraisal, with a reason per item
+    (a document, a nominee's document, a nominee). Resolved by the unit's next submission."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="returns")
+    number = models.PositiveSmallIntegerField(_("lần trả lại"))
+    from_state = models.CharField(_("trả lại khi"), max_length=20, choices=DossierState.choices)
+    reason = models.TextField(_("ý kiến chung"), blank=True)
+    # [{"target": "document:<code>" | "document:<code>:<nominee pk>" | "nominee:<pk>", "label": …, "reason": …}]
+    items = models.JSONField(_("nội dung cần bổ sung"), default=list)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    returned_at = models.DateTimeField(_("trả lại lúc"))
+    resolved_by_version = models.ForeignKey(
+        "DossierVersion",
+        verbose_name=_("đã bổ sung ở lần gửi"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resolves",
+    )
+
+    class Meta:
+        ordering = ["dossier", "number"]
+        unique_together = [("dossier", "number")]
+        verbose_name = _("lần trả lại hồ sơ")
+        verbose_name_plural = _("các lần trả lại hồ sơ")
+
+    def __str__(self) -> str:
+        return str(_("Trả lại lần %(n)s") % {"n": self.number})
+
+
+class DossierVersion(models.Model):
+    """What the unit sent at one submission: the nominees and the files (names and SHA-256 digests), and what
+    changed since the previous submission. Personal data is kept as a digest, never as a value (domain rule 16)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField(_("lần gửi"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("gửi lúc"))
+    snapshot = models.JSONField(_("nội dung hồ sơ"), default=dict)
+    changes = models.JSONField(_("thay đổi so với lần gửi trước"), default=list)
+
+    class Meta:
+        ordering = ["dossier", "number"]
+        unique_together = [("dossier", "number")]
+        verbose_name = _("phiên bản hồ sơ")
+        verbose_name_plural = _("các phiên bản hồ sơ")
+
+    def __str__(self) -> str:
+        return str(_("Lần gửi %(n)s") % {"n": self.number})
+
+
+class NominationQuota(models.Model):
+    """The campaign's quotas and priorities for one award form (domain rule 11), set by the board from the
+    campaign's own document (e.g. "Bằng khen to at most 10 % of collectives"). Empty fields do not limit."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="nomination_quotas")
+    award_type_code = models.CharField(_("hình thức khen thưởng"), max_length=50)
+    max_per_unit_individual = models.PositiveIntegerField(
+        _("số cá nhân tối đa mỗi đơn vị được đề nghị"), null=True, blank=True
+    )
+    max_per_unit_collective = models.PositiveIntegerField(
+        _("số tập thể tối đa mỗi đơn vị được đề nghị"), null=True, blank=True
+    )
+    max_campaign_individual = models.PositiveIntegerField(
+        _("số cá nhân tối đa toàn phong trào"), null=True, blank=True
+    )
+    max_campaign_collective_percent = models.DecimalField(
+        _("tỷ lệ tập thể tối đa toàn phong trào (% số đơn vị tham gia)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    min_direct_worker_share = models.DecimalField(
+        _("tỷ lệ tối thiểu cá nhân trực tiếp lao động, công tác (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Trong số cá nhân được đề nghị của mỗi đơn vị và của toàn phong trào."),
+    )
+    required_classes = models.JSONField(
+        _("xếp loại thi đua bắt buộc"),
+        default=list,
+        blank=True,
+        help_text=_("Mã các mức xếp loại được đề nghị; để trống nếu không yêu cầu."),
+    )
+    basis = models.CharField(
+        _("văn bản quy định"), max_length=255, blank=True, help_text=_("Ví dụ: Kế hoạch phát động, mục IV.")
+    )
+
+    class Meta:
+        unique_together = [("campaign", "award_type_code")]
+        verbose_name = _("chỉ tiêu khen thưởng của phong trào")
+        verbose_name_plural = _("chỉ tiêu khen thưởng của phong trào")
+
+    def __str__(self) -> str:
+        return f"{self.campaign} · {self.award_type_code}"
 
 
 # --- The work queue of a dossier (viewflow): see nominations/flows.py and workflows/flowsync.py ----------------

@@ -354,6 +354,8 @@ def _check_registration(reg: Registration, *, strict: bool) -> list[str]:
         tasks = (
             task_class._default_manager.filter(process_id__in=reg.process_model._default_manager.values("pk"))
             .exclude(status__in=CLOSED_TASK_STATES)
+            # Timers (``.OnTimeout``) wait beside a human task and are not part of the work queue.
+            .exclude(flow_task_type="TIMER")
             .values_list("process_id", "flow_task", "status")
         )
         for process_id, node, status in tasks:

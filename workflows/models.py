@@ -136,3 +136,46 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class StandInQuerySet(models.QuerySet):
+    def active(self, on=None):
+        """Stand-ins in force on ``on`` (default today): not cancelled, and ``starts_on ≤ on ≤ ends_on``."""
+        from django.utils import timezone
+
+        day = on or timezone.localdate()
+        return self.filter(cancelled_at__isnull=True, starts_on__lte=day, ends_on__gte=day)
+
+
+class StandIn(models.Model):
+    """While ``absent`` is away (leave, mission), ``stand_in`` takes their work: the tasks assigned to them show in
+    the stand-in's inbox and their reminders go to the stand-in too. Named by the officer or by the board's head;
+    see workflows/assignments.py."""
+
+    absent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người vắng"), on_delete=models.CASCADE, related_name="stand_ins"
+    )
+    stand_in = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người thay"),
+        on_delete=models.CASCADE,
+        related_name="standing_in_for",
+    )
+    starts_on = models.DateField(_("từ ngày"))
+    ends_on = models.DateField(_("đến ngày"))
+    reason = models.CharField(_("lý do"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(_("huỷ lúc"), null=True, blank=True)
+
+    objects = StandInQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        verbose_name = _("người làm thay")
+        verbose_name_plural = _("người làm thay")
+
+    def __str__(self) -> str:
+        return f"{self.stand_in} ↔ {self.absent}"

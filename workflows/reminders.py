@@ -232,6 +232,11 @@ def next_run_at(now: datetime | None = None) -> datetime:
 # ``AppConfig.ready()`` with :func:`register_daily` (the interim-review snapshots, for instance).
 DAILY_SCHEDULES: dict[str, str] = {SCHEDULE_NAME: SCHEDULE_FUNC}
 
+# viewflow's timers (``.OnTimeout`` of a task) are fired by this schedule, every few minutes.
+TIMERS_SCHEDULE_NAME = "thidua-workflow-timers"
+TIMERS_SCHEDULE_FUNC = "workflows.tasks.fire_workflow_timers"
+TIMERS_EVERY_MINUTES = 5
+
 
 def register_daily(name: str, func: str) -> None:
     DAILY_SCHEDULES[name] = func
@@ -239,7 +244,8 @@ def register_daily(name: str, func: str) -> None:
 
 def ensure_schedule(*, apps=None, using: str = "default", **kwargs) -> None:
     """The ``post_migrate`` handler: create each daily django-q2 schedule of :data:`DAILY_SCHEDULES` (the reminders
-    ``thidua-reminders`` first) unless one of that name exists.
+    ``thidua-reminders`` first), and the timers' schedule ``thidua-workflow-timers`` (every
+    :data:`TIMERS_EVERY_MINUTES` minutes), unless one of that name exists.
 
     A schedule already there is left as it is (the board may have changed its time in the admin). The handler does
     nothing while django-q2's tables are not migrated.
@@ -251,6 +257,15 @@ def ensure_schedule(*, apps=None, using: str = "default", **kwargs) -> None:
     except LookupError:
         return
     manager = schedule.objects.using(using)
+    if not manager.filter(name=TIMERS_SCHEDULE_NAME).exists():
+        manager.create(
+            name=TIMERS_SCHEDULE_NAME,
+            func=TIMERS_SCHEDULE_FUNC,
+            schedule_type="I",  # django_q.models.Schedule.MINUTES
+            minutes=TIMERS_EVERY_MINUTES,
+            repeats=-1,
+            next_run=timezone.now(),
+        )
     existing = set(manager.filter(name__in=list(DAILY_SCHEDULES)).values_list("name", flat=True))
     for name, func in DAILY_SCHEDULES.items():
         if name in existing:

@@ -35,3 +35,12 @@ def send_reminders() -> dict:
     from .reminders import send_due_reminders
 
     return send_due_reminders()
+
+
+def fire_workflow_timers() -> int:
+    """The schedule ``thidua-workflow-timers`` (every few minutes, created after ``migrate``): fire the viewflow
+    timers that are due (``.OnTimeout`` of a task, e.g. the end of a dossier's appraisal time limit). Each timer is
+    fired once, under its flow's lock; returns how many fired."""
+    from viewflow.workflow.timers import fire_due_timers
+
+    return fire_due_timers()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
@@ -54,3 +54,15 @@ def appraisal_clocks(dossiers: Iterable[Dossier], *, today: date | None = None) 
             transitions.get(str(dossier.pk), []), running=RUNNING_STATES, limit=limit, today=today, calendar=calendar
         )
     return result
+
+
+def overdue_moment(dossier: Dossier, *, today: date | None = None) -> datetime:
+    """When ``dossier`` becomes overdue: the start (local midnight) of the day after the last working day of its
+    limit, counted from the time already used. The appraisal task's timer (nominations/flows.py) is set to it."""
+    today = today or timezone.localdate()
+    current = appraisal_clocks([dossier], today=today)[dossier.pk]
+    if current.due is None:  # not running (never received, or returned): nothing is due yet
+        last = WorkingCalendar(today, today).add_working_days(today, current.remaining)
+    else:
+        last = current.due
+    return timezone.make_aware(datetime.combine(last + timedelta(days=1), time.min))

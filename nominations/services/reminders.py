@@ -108,3 +108,44 @@ def _message(dossier: Dossier, due: date):
         return title, _("Hồ sơ “%(t)s” của %(u)s đang chờ thẩm định; hạn: %(d)s.") % v
 
     return message
+
+
+def escalate_overdue_dossier(dossier: Dossier, *, task_pk: int) -> int:
+    """The appraisal task's timer fired (nominations/flows.py): if ``dossier`` is still under appraisal and past
+    its limit, tell whoever answers for it (the board's heads and the officer handling it, or the deciding unit's
+    head and clerks for its own Giấy khen; a stand-in in place of an absent officer). Once per timer. Returns the
+    number of people told."""
+    from workflows import audit
+    from workflows.assignments import with_stand_ins
+    from workflows.notifications import notify
+
+    dossier = Dossier.objects.select_related("campaign", "unit", "deciding_unit", "assignee").get(pk=dossier.pk)
+    if dossier.state not in RUNNING_STATES:
+        return 0
+    clock = appraisal_clocks([dossier])[dossier.pk]
+    if not clock.overdue:
+        return 0
+    if decided_by_province(dossier):
+        people = list(User.objects.filter(is_active=True, role=Role.BOARD_HEAD).order_by("pk"))
+        if dossier.assignee_id:
+            people.append(dossier.assignee)
+    else:
+        clerks, heads = people_by_unit([dossier.deciding_unit_id]).get(dossier.deciding_unit_id, ([], []))
+        people = [*heads, *clerks]
+    people = with_stand_ins(people)
+    values = {"t": dossier.title, "u": str(dossier.unit), "d": _day(clock.due), "n": clock.late_by}
+    notify(
+        people,
+        key=f"appraisal-timeout:{dossier.pk}:{task_pk}",
+        title=_("Quá hạn thẩm định hồ sơ “%(t)s” (%(d)s)") % values,
+        body=_("Hồ sơ “%(t)s” của %(u)s đã hết thời hạn thẩm định (%(d)s) mà chưa hoàn thành.") % values,
+        url=_url(dossier),
+        target=dossier,
+    )
+    audit.record(
+        actor=None,
+        action="nominations.dossier.overdue",
+        obj=dossier,
+        payload={"due": clock.due.isoformat(), "used": clock.used, "limit": clock.limit, "told": len(people)},
+    )
+    return len(people)
