@@ -36,6 +36,7 @@ from ..enums import AppraisalResult, DossierState, NomineeKind
 from ..flows import DossierFlow
 from ..models import Dossier, Nominee
 from ..rules import NOMINATING_CAMPAIGN_STATES, OPEN_FOR_CHANGES, decided_by_province
+from . import quotas
 
 NOMINEE_FIELDS = (
     "kind",
@@ -545,6 +546,8 @@ def submit_dossier(dossier: Dossier, *, actor, on: date | None = None, at: datet
     from .history import eligibility_problems
 
     ineligible = [p for n in dossier.nominees.order_by("order", "pk") for p in eligibility_problems(n, dossier)]
+    # The campaign's quotas and priorities per unit, its required classification, the award form (issue 6).
+    ineligible += quotas.submission_problems(dossier)
     if ineligible:
         raise TransitionRefused(_("Chưa gửi được hồ sơ “%(d)s”:") % {"d": dossier}, reasons=ineligible)
 
@@ -646,7 +649,7 @@ def appraise_nominee(nominee: Nominee, *, actor, result: str, note: str = "") ->
             # A hold placed (or an award registered) after submission: rejected or left pending, never proposed.
             from .history import eligibility_problems
 
-            problems = eligibility_problems(fresh, locked)
+            problems = eligibility_problems(fresh, locked) + quotas.acceptance_problems(fresh, locked)
             if problems:
                 raise TransitionRefused(
                     _("Không đề nghị khen thưởng được “%(n)s”:") % {"n": fresh.name}, reasons=problems
@@ -682,4 +685,7 @@ def complete_appraisal(dossier: Dossier, *, actor, at: datetime | None = None) -
             dossier=record,
         )
 
+    problems = quotas.completion_problems(dossier)
+    if problems:
+        raise TransitionRefused(_("Chưa hoàn thành thẩm định được hồ sơ “%(d)s”:") % {"d": dossier}, reasons=problems)
     return transition(dossier, "appraise", actor=actor, at=_now(at), after=tell_deciders)
