@@ -30,6 +30,13 @@ def every_nominee_appraised(dossier) -> bool:
     return not dossier.nominees.filter(appraisal_result=AppraisalResult.PENDING).exists()
 
 
+@condition(_("Hồ sơ còn thiếu tài liệu bắt buộc (Luật Thi đua, khen thưởng 2022, Điều 84)."))
+def has_required_documents(dossier) -> bool:
+    from .services.composition import is_complete
+
+    return is_complete(dossier)
+
+
 @condition(_("Hồ sơ chưa thuộc quyết định khen thưởng nào đã ký."))
 def has_signed_decision(dossier) -> bool:
     return dossier.decision_id is not None and dossier.decision.state == DecisionState.SIGNED
@@ -124,7 +131,11 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
         self.return_reason = ""
 
     @transition(
-        field=state, source=DossierState.SUBMITTED, target=DossierState.RECEIVED, custom={"label": _("Tiếp nhận")}
+        field=state,
+        source=DossierState.SUBMITTED,
+        target=DossierState.RECEIVED,
+        conditions=[has_required_documents],
+        custom={"label": _("Tiếp nhận")},
     )
     def receive(self, *, at) -> None:
         self.received_at = at

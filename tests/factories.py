@@ -133,6 +133,7 @@ def make_appraised_dossier(*, nominees, rule_set, submitted_at=None, rejected=()
 
     from nominations.enums import AppraisalResult
     from nominations.flows import DossierFlow
+    from nominations.services.demo import fill_composition
     from workflows import SYSTEM, flowsync, transition
 
     dossier = DossierFactory(**dossier_fields)
@@ -141,6 +142,11 @@ def make_appraised_dossier(*, nominees, rule_set, submitted_at=None, rejected=()
         fields = dict(zip(("kind", "name"), spec, strict=True)) if isinstance(spec, tuple) else dict(spec)
         NomineeFactory(dossier=dossier, order=order, **fields)
     at = submitted_at or timezone.now()
+    # Complete, as the gate before receipt requires (domain rule 7): a Word file for every required document.
+    if dossier.rule_set_id is None:
+        dossier.rule_set = rule_set
+        dossier.save(update_fields=["rule_set"])
+    fill_composition(dossier, actor=SYSTEM)
     transition(dossier, "submit", actor=SYSTEM, rule_set=rule_set, at=at)
     transition(dossier, "receive", actor=SYSTEM, at=at)
     for nominee in dossier.nominees.all():

@@ -303,4 +303,9 @@ DEMO_DOSSIERS = [
         ],
     ),
 ]
-DEMO_RETURN_REASON = "Bổ sung biên bản họp xét của Hội đồng Thi đua - Khen thưởng phường và báo cáo thành tích."
+DEMO_RETURN_REASON = "Đề nghị phường hoàn thiện các nội dung dưới đây và gửi lại hồ sơ."
+DEMO_RETURN_ITEMS = {
+    "bien_ban_hoi_dong": "Biên bản chưa ghi kết quả bỏ phiếu và chưa có chữ ký của Chủ tịch Hội đồng.",
+    "bao_cao_thanh_tich": "Báo cáo thành tích chưa đúng mẫu của Nghị định 152/2025/NĐ-CP; bổ sung số liệu kết quả.",
+}
+DEMO_APPRAISAL_RETURN_REASON = "Báo cáo thành tích chưa nêu số người được tập huấn; đề nghị bổ sung số liệu cụ thể."

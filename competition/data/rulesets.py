@@ -61,6 +61,8 @@ def _documents(*, with_certification: bool, unconfirmed_all: bool) -> list[dict]
                 "code": "van_ban_xac_nhan",
                 "name": "Văn bản xác nhận của cơ quan có thẩm quyền (đối với hình thức, đối tượng phải có xác nhận)",
                 "per_nominee": False,
+                # Only where the award form or the subject requires it: listed, never blocking submission.
+                "mandatory": False,
                 "order": 4,
                 # Which nominees need a certification is not settled here: confirm against the decree.
                 "unconfirmed": ["name"],

@@ -123,6 +123,13 @@ class RequiredDocument(Confirmable):
     code = models.CharField(_("mã"), max_length=50)
     name = models.CharField(_("tên tài liệu"), max_length=255)
     per_nominee = models.BooleanField(_("mỗi người/tập thể một bản"), default=False)
+    mandatory = models.BooleanField(
+        _("bắt buộc với mọi hồ sơ"),
+        default=True,
+        help_text=_(
+            "Bỏ chọn với tài liệu chỉ nộp khi hình thức, đối tượng khen thưởng yêu cầu (ví dụ văn bản xác nhận)."
+        ),
+    )
     formats = models.CharField(_("định dạng chấp nhận"), max_length=50, default="docx,pdf")
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
 

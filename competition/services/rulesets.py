@@ -34,7 +34,7 @@ RULE_MODELS: dict[str, type[models.Model]] = {
 EDITABLE_EXTRA: dict[type[models.Model], tuple[str, ...]] = {
     RuleSet: ("name", "legal_basis", "valid_from", "valid_to"),
     AwardType: ("name", "legal_reference", "thematic_only"),
-    RequiredDocument: ("per_nominee", "formats"),
+    RequiredDocument: ("per_nominee", "mandatory", "formats"),
     BaseSalary: ("legal_basis", "valid_from"),
 }
 

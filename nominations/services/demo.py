@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from docx import Document
 
 from accounts.enums import Role
 from accounts.models import User
@@ -11,7 +15,40 @@ from competition.models import Campaign, Unit
 
 from ..enums import AppraisalResult
 from ..models import Dossier
+from . import composition
 from . import dossiers as services
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def document_file(title: str, lines: list[str], *, name: str) -> SimpleUploadedFile:
+    """A small Word document, as the demo's clerks upload them."""
+    document = Document()
+    document.add_heading(title, level=1)
+    for line in lines:
+        document.add_paragraph(line)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=DOCX_TYPE)
+
+
+def fill_composition(dossier: Dossier, *, actor, only_missing: bool = True, codes=None) -> int:
+    """Upload a Word file for every item of the dossier's composition that has none (or, with ``only_missing``
+    False, for every item, or the items of ``codes``), through the service the clerk's page uses. Returns how many
+    files were uploaded."""
+    uploaded = 0
+    for item in composition.composition(dossier):
+        if (only_missing and item.present) or (codes is not None and item.required.code not in codes):
+            continue
+        suffix = f"-{item.nominee.pk}" if item.nominee else ""
+        upload = document_file(
+            item.label,
+            [dossier.title, str(dossier.unit), "Phong trào “Bình dân học AI”."],
+            name=f"{item.required.code}{suffix}.docx",
+        )
+        composition.attach_document(dossier, code=item.required.code, upload=upload, actor=actor, nominee=item.nominee)
+        uploaded += 1
+    return uploaded
 
 
 def _user(unit: Unit, role: str) -> User:
@@ -51,7 +88,10 @@ def seed_dossiers(campaign: Campaign, as_of: date) -> int:
                 achievement="Tích cực triển khai chương trình “Bình dân học AI”.",
             )
         made += 1
+        # The draft keeps one file to upload (the council's minutes), so its clerk sees the gate at work.
+        fill_composition(dossier, actor=clerk)
         if state == "draft":
+            _drop(dossier, "bien_ban_hoi_dong", clerk)
             continue
         services.submit_dossier(dossier, actor=head, on=as_of)
         if state == "submitted":
@@ -59,12 +99,44 @@ def seed_dossiers(campaign: Campaign, as_of: date) -> int:
         # Who handles it: the board for the Chairman's Bằng khen, the deciding unit's own clerk for a Giấy khen.
         handler = officer if dossier.deciding_unit.parent_id is None else _user(dossier.deciding_unit, Role.UNIT_CLERK)
         if state == "returned":
-            services.return_dossier(dossier, actor=handler, reason=demo.DEMO_RETURN_REASON)
+            services.return_dossier(dossier, actor=handler, reason=demo.DEMO_RETURN_REASON, items=_demo_items(dossier))
             continue
         services.receive_dossier(dossier, actor=handler)
         if state == "received":
+            # Returned once during appraisal for a better achievement report, then resubmitted and received again:
+            # its page shows both versions and what changed.
+            first = dossier.nominees.order_by("order", "pk").first()
+            services.return_dossier(
+                dossier,
+                actor=handler,
+                items=[
+                    {
+                        "target": composition.target_of("bao_cao_thanh_tich", first.pk),
+                        "reason": demo.DEMO_APPRAISAL_RETURN_REASON,
+                    }
+                ],
+            )
+            fill_composition(dossier, actor=clerk, only_missing=False, codes={"bao_cao_thanh_tich"})
+            services.submit_dossier(dossier, actor=head, on=as_of)
+            services.receive_dossier(dossier, actor=handler)
             continue
         for nominee in dossier.nominees.all():
             services.appraise_nominee(nominee, actor=handler, result=AppraisalResult.ACCEPTED)
         services.complete_appraisal(dossier, actor=handler)
     return made
+
+
+def _drop(dossier: Dossier, code: str, clerk: User) -> None:
+    for item in composition.composition(dossier):
+        if item.required.code == code and item.document is not None:
+            composition.remove_document(item.document, actor=clerk)
+
+
+def _demo_items(dossier: Dossier) -> list[dict]:
+    """The board's reasons, item by item, for the demo's returned dossier."""
+    items = []
+    for item in composition.composition(dossier):
+        reason = demo.DEMO_RETURN_ITEMS.get(item.required.code)
+        if reason:
+            items.append({"target": item.target, "reason": reason})
+    return items

@@ -36,7 +36,7 @@ from ..enums import AppraisalResult, DossierState, NomineeKind
 from ..flows import DossierFlow
 from ..models import Dossier, Nominee
 from ..rules import NOMINATING_CAMPAIGN_STATES, OPEN_FOR_CHANGES, decided_by_province
-from . import quotas
+from . import composition, quotas, versions
 
 NOMINEE_FIELDS = (
     "kind",
@@ -548,10 +548,18 @@ def submit_dossier(dossier: Dossier, *, actor, on: date | None = None, at: datet
     ineligible = [p for n in dossier.nominees.order_by("order", "pk") for p in eligibility_problems(n, dossier)]
     # The campaign's quotas and priorities per unit, its required classification, the award form (issue 6).
     ineligible += quotas.submission_problems(dossier)
+    # The completeness gate (domain rule 7), under the rule set the dossier is filed under.
+    pinned, dossier.rule_set = dossier.rule_set, rule_set
+    try:
+        ineligible += composition.missing_documents(dossier)
+    finally:
+        dossier.rule_set = pinned
     if ineligible:
         raise TransitionRefused(_("Chưa gửi được hồ sơ “%(d)s”:") % {"d": dossier}, reasons=ineligible)
+    moment = _now(at)
 
     def tell_receivers(record: Dossier, event) -> None:
+        versions.record_version(record, actor=actor, at=moment)
         _notify(
             receivers_of(record),
             event=event,
@@ -567,7 +575,7 @@ def submit_dossier(dossier: Dossier, *, actor, on: date | None = None, at: datet
         "submit",
         actor=actor,
         rule_set=rule_set,
-        at=_now(at),
+        at=moment,
         after=tell_receivers,
         payload={"rule_set": rule_set.code},
     )
@@ -580,6 +588,13 @@ def receive_dossier(dossier: Dossier, *, actor, at: datetime | None = None) -> D
     Side effects: the door's transition, audit event and task completion (the flow moves to ``appraise``); a
     notification to the proposing unit's clerks and head.
     """
+
+    missing = composition.missing_documents(dossier)
+    if missing:
+        raise TransitionRefused(
+            _("Chưa tiếp nhận được hồ sơ “%(d)s”: hồ sơ chưa đủ thành phần; hãy trả lại để bổ sung.") % {"d": dossier},
+            reasons=missing,
+        )
 
     def tell_unit(record: Dossier, event) -> None:
         _notify(
@@ -594,28 +609,64 @@ def receive_dossier(dossier: Dossier, *, actor, at: datetime | None = None) -> D
     return transition(dossier, "receive", actor=actor, at=_now(at), after=tell_unit)
 
 
-def return_dossier(dossier: Dossier, *, actor, reason: str) -> Dossier:
-    """The appraising office returns the dossier for supplementation (submitted → returned) with a reason, which
-    is required; the appraisal clock stops.
+def return_items(dossier: Dossier, items) -> list[dict]:
+    """Check the items of a return (``[{"target", "reason"}]``, as the form posts them) against the dossier: each
+    target is one of its composition's items (``document:<code>`` or ``document:<code>:<nominee pk>``) or one of
+    its nominees (``nominee:<pk>``); items without a reason are dropped. Returns them with their labels."""
+    labels = {item.target: item.label for item in composition.composition(dossier)}
+    labels.update({f"nominee:{pk}": name for pk, name in dossier.nominees.values_list("pk", "name")})
+    cleaned = []
+    for item in items or ():
+        target = str(item.get("target", "")).strip()
+        reason = re.sub(r"\s+", " ", str(item.get("reason", "") or "")).strip()
+        if not reason:
+            continue
+        if target not in labels:
+            raise TransitionRefused(_("Mục “%(t)s” không thuộc hồ sơ “%(d)s”.") % {"t": target, "d": dossier})
+        cleaned.append({"target": target, "label": str(labels[target]), "reason": reason})
+    return cleaned
 
-    Side effects: the door's transition (the reason on the dossier and in the audit event) and task completion
-    (the flow goes back to ``submit``); a notification with the reason to the proposing unit's clerks and head.
+
+def return_dossier(dossier: Dossier, *, actor, reason: str = "", items=()) -> Dossier:
+    """The appraising office returns the dossier for supplementation, at receipt (submitted → returned) or during
+    appraisal (received → returned), with a reason per item (``items``: a document, a nominee's document, a nominee;
+    see :func:`return_items`) and/or a general reason; at least one is required. The appraisal clock stops; the
+    opinions already given on nominees are kept (a nominee the unit then changes goes back to "not appraised").
+
+    Side effects: the door's transition (the reasons on the dossier and in the audit event) and task completion
+    (the flow goes back to ``submit``); one ``DossierReturn``; a notification with the reasons to the proposing
+    unit's clerks and head.
     """
+    from ..models import DossierReturn
+
     reason = (reason or "").strip()
-    if not reason:
+    cleaned = return_items(dossier, items)
+    if not reason and not cleaned:
         raise TransitionRefused(_("Hãy ghi lý do trả lại và nội dung đơn vị cần bổ sung."))
+    summary = "\n".join(([reason] if reason else []) + [f"- {item['label']}: {item['reason']}" for item in cleaned])
+    name = "send_back_in_appraisal" if dossier.state == DossierState.RECEIVED else "send_back"
+    from_state = dossier.state
 
     def tell_unit(record: Dossier, event) -> None:
+        DossierReturn.objects.create(
+            dossier=record,
+            number=record.returns.count() + 1,
+            from_state=from_state,
+            reason=reason,
+            items=cleaned,
+            returned_by=None if _is_system(actor) else actor,
+            returned_at=event.created_at,
+        )
         _notify(
             proposers_of(record),
             event=event,
             key="dossier-returned",
             title=_("Hồ sơ bị trả lại để bổ sung: %(d)s") % {"d": record},
-            body=_("Lý do, nội dung cần bổ sung: %(r)s") % {"r": reason},
+            body=_("Lý do, nội dung cần bổ sung: %(r)s") % {"r": summary},
             dossier=record,
         )
 
-    return transition(dossier, "send_back", actor=actor, reason=reason, after=tell_unit)
+    return transition(dossier, name, actor=actor, reason=summary, after=tell_unit, payload={"items": len(cleaned)})
 
 
 def appraise_nominee(nominee: Nominee, *, actor, result: str, note: str = "") -> Nominee:

@@ -30,8 +30,9 @@ from workflows.audit import verify_chain
 from workflows.consistency import check_states
 
 from ..enums import AppraisalResult, NomineeKind, SignerAuthority
-from ..models import DecisionRegister
-from . import decisions, dossiers
+from ..models import DecisionRegister, DossierReturn, DossierVersion
+from . import composition, decisions, dossiers
+from .demo import fill_composition
 
 AWARD = "bang_khen_tinh"
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý"]
@@ -93,6 +94,7 @@ class SimulationResult:
     interim_units: int = 0
     scored: int = 0
     ranked: int = 0
+    dossiers_returned: int = 0
 
     @property
     def dossiers_per_second(self) -> float:
@@ -260,10 +262,19 @@ def simulate(
                 work_unit=unit.name,
                 achievement="Tích cực tham gia phong trào.",
             )
+        fill_composition(dossier, actor=clerk)  # the completeness gate (domain rule 7)
         dossiers.submit_dossier(dossier, actor=head, on=as_of - timedelta(days=30))
         made.append(dossier)
     t = lap("draft and submit", t)
-    for dossier in made:
+    returned = 0
+    for i, dossier in enumerate(made):
+        # Every RETURN_EVERY-th dossier is returned once for a better achievement report, at receipt or (the next
+        # one) during appraisal; the clerk replaces the file and the head resubmits.
+        if i % RETURN_EVERY in (0, 1):
+            if i % RETURN_EVERY == 1:
+                dossiers.receive_dossier(dossier, actor=officer)
+            _return_and_resubmit(dossier, officer, *people[dossier.unit_id], on=as_of - timedelta(days=20))
+            returned += 1
         dossiers.receive_dossier(dossier, actor=officer)
         for nominee in dossier.nominees.all():
             if reject_every and rng.randrange(reject_every) == 0:
@@ -314,6 +325,11 @@ def simulate(
         problems.append(f"an awardee's money differs from {per_person}")
     if total != expected_total:
         problems.append(f"money total {total} != expected {expected_total}")
+    versions = DossierVersion.objects.filter(dossier__in=made).count()
+    if versions != len(made) + returned:
+        problems.append(f"versions {versions} != submissions {len(made) + returned}")
+    if DossierReturn.objects.filter(dossier__in=made, resolved_by_version__isnull=True).exists():
+        problems.append("a return was not resolved by the resubmission")
     undecided = campaign.dossiers.exclude(state="decided").filter(pk__in=[d.pk for d in appraised]).count()
     if undecided:
         problems.append(f"{undecided} dossiers not decided")
@@ -335,6 +351,7 @@ def simulate(
         decision_number=str(decision),
         seconds=time.perf_counter() - started,
         steps=steps,
+        dossiers_returned=returned,
         **execution,
     )
 
@@ -526,3 +543,22 @@ def _score(campaign, chosen, people, officer, board_unit, rng) -> dict:
     if ordered != sorted(ordered, reverse=True):
         problems.append("the ranking does not order the totals")
     return {"scored": len(expected), "ranked": len(rows), "problems": problems}
+
+
+RETURN_EVERY = 8
+
+
+def _return_and_resubmit(dossier, officer, clerk, head, *, on) -> None:
+    first = dossier.nominees.order_by("order", "pk").first()
+    dossiers.return_dossier(
+        dossier,
+        actor=officer,
+        items=[
+            {
+                "target": composition.target_of("bao_cao_thanh_tich", first.pk),
+                "reason": "Báo cáo thành tích chưa đúng mẫu; bổ sung số liệu.",
+            }
+        ],
+    )
+    fill_composition(dossier, actor=clerk, only_missing=False, codes={"bao_cao_thanh_tich"})
+    dossiers.submit_dossier(dossier, actor=head, on=on)

@@ -109,6 +109,7 @@ def test_the_board_or_the_chairmans_office_drafts_the_chairmans_bang_khen(world)
 
 
 def test_the_proposer_is_the_appraising_body_whoever_drafts(world):
+    from nominations.services.demo import fill_composition
     from tests.factories import DossierFactory, NomineeFactory
     from workflows import transition
 
@@ -118,6 +119,7 @@ def test_the_proposer_is_the_appraising_body_whoever_drafts(world):
     chairman_office = UserFactory(username="vp2", role=Role.CHAIRMAN_OFFICE, unit=office)
     dossier = DossierFactory(campaign=world.campaign, unit=world.ward, deciding_unit=world.province)
     NomineeFactory(dossier=dossier, appraisal_result="accepted")
+    fill_composition(dossier, actor=SYSTEM)
     transition(dossier, "submit", actor=SYSTEM, rule_set=world.nd152, at=dossier.created_at)
     transition(dossier, "receive", actor=officer, at=dossier.created_at)
     transition(dossier, "appraise", actor=officer, at=dossier.created_at)

@@ -39,10 +39,14 @@ class Command(BaseCommand):
         money = f"{result.money_total:,}".replace(",", ".")
         self.stdout.write(_("Phong trào: %(c)s") % {"c": result.campaign.name})
         self.stdout.write(
-            _("Đơn vị: %(u)s · hồ sơ: %(d)s · được đề nghị: %(n)s · được khen thưởng: %(a)s · không đề nghị: %(r)s")
+            _(
+                "Đơn vị: %(u)s · hồ sơ: %(d)s (%(ret)s bị trả lại để bổ sung rồi gửi lại) · được đề nghị: %(n)s · "
+                "được khen thưởng: %(a)s · không đề nghị: %(r)s"
+            )
             % {
                 "u": result.units,
                 "d": result.dossiers,
+                "ret": result.dossiers_returned,
                 "n": result.nominees,
                 "a": result.awardees,
                 "r": result.rejected,
