@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_import
+from . import views, views_composition, views_import
 
 app_name = "nominations"
 
@@ -18,6 +18,18 @@ urlpatterns = [
     path("dossiers/<int:pk>/nominees/<int:nominee_pk>/remove/", views.nominee_remove, name="nominee_remove"),
     path("dossiers/<int:pk>/nominees/<int:nominee_pk>/appraise/", views.nominee_appraise, name="nominee_appraise"),
     path("dossiers/<int:pk>/do/<slug:name>/", views.dossier_transition, name="dossier_transition"),
+    path("dossiers/<int:pk>/return/", views_composition.dossier_return, name="dossier_return"),
+    path("dossiers/<int:pk>/documents/upload/", views_composition.document_upload, name="document_upload"),
+    path(
+        "dossiers/<int:pk>/documents/<int:document_pk>/remove/",
+        views_composition.document_remove,
+        name="document_remove",
+    ),
+    path(
+        "dossiers/<int:pk>/documents/<int:document_pk>/",
+        views_composition.document_download,
+        name="document_download",
+    ),
     path("decisions/", views.decision_list, name="decision_list"),
     path("decisions/new/", views.decision_create, name="decision_create"),
     path("decisions/<int:pk>/", views.decision_detail, name="decision_detail"),

@@ -23,6 +23,7 @@ from .documents import decision_docx, decision_xlsx
 from .enums import DossierState
 from .forms import AppraisalForm, DossierForm, HoldForm, IssueDetailsForm, LiftHoldForm, NomineeForm, ReasonForm
 from .models import AwardDecision, AwardRecord, Dossier, NomineeHold
+from .services import composition
 from .services import decisions as decision_services
 from .services import dossiers as dossier_services
 from .services import history as history_services
@@ -106,11 +107,27 @@ def dossier_detail(request, pk):
     if can_appraise or user.has_perm("nominations.view_nomineehold"):
         for nominee in nominees:
             nominee.eligibility_problems = history_services.eligibility_problems(nominee, dossier)
+    # The composition (domain rule 7), the open return's reasons item by item, the versions sent (issue 6).
+    returns = list(dossier.returns.select_related("returned_by", "resolved_by_version"))
+    open_return = next((r for r in reversed(returns) if r.resolved_by_version_id is None), None)
+    asked = {item["target"]: item["reason"] for item in (open_return.items if open_return else [])}
+    items = composition.composition(dossier, nominees=nominees)
+    for item in items:
+        item.asked = asked.get(item.target, "")
+    for nominee in nominees:
+        nominee.asked = asked.get(f"nominee:{nominee.pk}", "")
     return render(
         request,
         "nominations/dossier_detail.html",
         {
             "dossier": dossier,
+            "items": items,
+            "missing": [i for i in items if not i.present and i.required.mandatory],
+            "returns": returns,
+            "open_return": open_return,
+            "versions": list(dossier.versions.select_related("submitted_by").order_by("-number")),
+            "can_return": any(name in ("send_back", "send_back_in_appraisal") for name, _label in actions),
+            "max_upload_mb": settings.THIDUA_MAX_UPLOAD_BYTES // (1024 * 1024),
             "nominees": nominees,
             "actions": actions,
             "can_edit": user.has_perm("nominations.change_dossier", dossier),

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
@@ -137,7 +138,7 @@ def _unreadable(name: str, content: bytes, kind: str) -> str | None:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             if archive.testzip() is not None:
                 raise zipfile.BadZipFile
-    except (zipfile.BadZipFile, EOFError, ValueError):
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError):
         return _("Tệp “%(name)s” không đọc được: tệp Word (DOCX) bị hỏng.") % {"name": name}
     return None
 

@@ -37,7 +37,7 @@ def _digest(*parts) -> str:
 def _nominee_snapshot(nominee: Nominee) -> dict:
     return {
         "id": nominee.pk,
-        "key": nominee.canonical_key,
+        "key": _digest(nominee.canonical_key),  # the key holds the birth date or ID number
         "name": nominee.name,
         "kind": nominee.kind,
         "position": nominee.position,
@@ -59,7 +59,7 @@ def snapshot(dossier: Dossier) -> dict:
                 {
                     "target": item.target,
                     "label": item.label,
-                    "nominee_key": nominee.canonical_key if nominee else "",
+                    "nominee_key": _digest(nominee.canonical_key) if nominee else "",
                     "name": item.document.name,
                     "sha256": item.document.sha256,
                 }
