@@ -189,7 +189,7 @@ def test_clerk_submits_board_appraises_chairman_office_signs_and_downloads(nomin
     # An empty reason reaches the server, which refuses it with a Vietnamese message and changes nothing.
     reason.fill("   ")
     _click_and_wait(officer, send_back.get_by_role("button", name="Trả lại để bổ sung"))
-    expect(officer.locator(".messages")).to_contain_text("Hãy ghi lý do trả lại và nội dung cần bổ sung.")
+    expect(officer.locator(".messages")).to_contain_text("Hãy ghi lý do trả lại và nội dung đơn vị cần bổ sung.")
     expect(officer.locator("h1 .badge")).to_have_text("Đã gửi")
 
     _click_and_wait(officer, officer.get_by_role("button", name="Tiếp nhận"))
