@@ -44,7 +44,7 @@ def _upload(page, row_text: str, path: Path) -> None:
 
 
 @pytest.fixture
-def drafted(nomination_world):
+def drafted(nomination_world):  # noqa: F811 (the fixture imported above)
     world = nomination_world
     award = world.campaign.rule_set.award_types.get(code="bang_khen_tinh")
     for order, (code, name, per_nominee) in enumerate(
