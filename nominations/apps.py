@@ -33,5 +33,6 @@ class NominationsConfig(AppConfig):
                 "nominations.awardrecord.import": _("Nhập sổ theo dõi khen thưởng"),
                 "nominations.nomineehold.add": _("Tạm dừng xét khen thưởng"),
                 "nominations.nomineehold.lift": _("Gỡ tạm dừng xét khen thưởng"),
+                "nominations.nominationquota.set": _("Đặt chỉ tiêu khen thưởng của phong trào"),
             }
         )

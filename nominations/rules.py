@@ -2,7 +2,14 @@
 
 import rules
 
-from accounts.rules import is_board, is_board_officer, is_chairman_office, is_unit_clerk, is_unit_head
+from accounts.rules import (
+    is_board,
+    is_board_officer,
+    is_chairman_office,
+    is_coordinator,
+    is_unit_clerk,
+    is_unit_head,
+)
 from competition.enums import Authority, CampaignState
 from competition.rules import sees
 from competition.scoping import can_see, user_unit
@@ -148,3 +155,9 @@ rules.add_perm("nominations.import_awardrecord", is_board)
 rules.add_perm("nominations.view_nomineehold", is_board)
 rules.add_perm("nominations.add_nomineehold", is_board)
 rules.add_perm("nominations.lift_nomineehold", is_board)
+
+# === Campaign quotas (domain rule 11): the board sets each award form's quotas and priorities; the board and the
+# coordinating department (which co-monitors and co-summarises the campaign) read them and what is used.
+
+rules.add_perm("nominations.view_nominationquota", is_board | is_coordinator)
+rules.add_perm("nominations.change_nominationquota", is_board)

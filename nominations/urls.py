@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views, views_composition, views_import
+from .views_quotas import quota_edit, quota_list
 
 app_name = "nominations"
 
@@ -41,4 +42,6 @@ urlpatterns = [
     path("holds/", views.hold_list, name="hold_list"),
     path("holds/add/", views.hold_add, name="hold_add"),
     path("holds/<int:pk>/lift/", views.hold_lift, name="hold_lift"),
+    path("campaigns/<int:campaign_pk>/quotas/", quota_list, name="quota_list"),
+    path("campaigns/<int:campaign_pk>/quotas/<slug:code>/", quota_edit, name="quota_edit"),
 ]

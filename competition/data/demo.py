@@ -280,7 +280,7 @@ DEMO_DOSSIERS = [
         "Đề nghị tặng Bằng khen cho cá nhân thuộc Sở Y tế",
         "received",
         [
-            ("individual", "Phạm Minh Đức", "male", date(1984, 8, 9), "Trưởng phòng Nghiệp vụ Y"),
+            ("individual", "Phạm Minh Đức", "male", date(1984, 8, 9), "Bác sĩ Khoa Khám bệnh, Bệnh viện A"),
         ],
     ),
     (
@@ -303,6 +303,20 @@ DEMO_DOSSIERS = [
         ],
     ),
 ]
+# The demo campaign's Bằng khen quota (domain rule 11), as the board sets it; QĐ 987 sets no numbers, so these
+# follow the 2025 provincial example of domain.md and are marked as the demo's own.
+DEMO_QUOTA = {
+    "award_type_code": "bang_khen_tinh",
+    "values": {
+        "max_per_unit_individual": 3,
+        "max_per_unit_collective": 1,
+        "max_campaign_collective_percent": "10",
+        "min_direct_worker_share": "50",
+        "basis": "Hướng dẫn khen thưởng tổng kết Phong trào của Sở Nội vụ (số liệu trình diễn)",
+    },
+}
+# Positions of leaders and managers (not "doing direct work" for the priority of domain rule 11).
+LEADER_POSITION_WORDS = ("Chủ tịch", "Giám đốc", "Trưởng phòng", "Phó Trưởng", "Bí thư", "Hiệu trưởng")
 DEMO_RETURN_REASON = "Đề nghị phường hoàn thiện các nội dung dưới đây và gửi lại hồ sơ."
 DEMO_RETURN_ITEMS = {
     "bien_ban_hoi_dong": "Biên bản chưa ghi kết quả bỏ phiếu và chưa có chữ ký của Chủ tịch Hội đồng.",

@@ -15,7 +15,7 @@ from competition.models import Campaign, Unit
 
 from ..enums import AppraisalResult
 from ..models import Dossier
-from . import composition
+from . import composition, quotas
 from . import dossiers as services
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -32,7 +32,7 @@ def document_file(title: str, lines: list[str], *, name: str) -> SimpleUploadedF
     return SimpleUploadedFile(name, buffer.getvalue(), content_type=DOCX_TYPE)
 
 
-def fill_composition(dossier: Dossier, *, actor, only_missing: bool = True, codes=None) -> int:
+def fill_composition(dossier: Dossier, *, actor, only_missing: bool = True, codes=None, note: str = "") -> int:
     """Upload a Word file for every item of the dossier's composition that has none (or, with ``only_missing``
     False, for every item, or the items of ``codes``), through the service the clerk's page uses. Returns how many
     files were uploaded."""
@@ -43,7 +43,7 @@ def fill_composition(dossier: Dossier, *, actor, only_missing: bool = True, code
         suffix = f"-{item.nominee.pk}" if item.nominee else ""
         upload = document_file(
             item.label,
-            [dossier.title, str(dossier.unit), "Phong trào “Bình dân học AI”."],
+            [dossier.title, str(dossier.unit), "Phong trào “Bình dân học AI”.", *([note] if note else [])],
             name=f"{item.required.code}{suffix}.docx",
         )
         composition.attach_document(dossier, code=item.required.code, upload=upload, actor=actor, nominee=item.nominee)
@@ -65,9 +65,17 @@ def _user(unit: Unit, role: str) -> User:
     return user
 
 
+def is_leader(position: str) -> bool:
+    """The demo's rule of thumb for "not doing direct work": a leading or managing position."""
+    return any(word in position for word in demo.LEADER_POSITION_WORDS)
+
+
 def seed_dossiers(campaign: Campaign, as_of: date) -> int:
-    """Create the demo dossiers of ``campaign`` that do not exist yet (by title); returns how many were made."""
+    """Create the demo dossiers of ``campaign`` that do not exist yet (by title); returns how many were made.
+    The campaign's Bằng khen quota (domain rule 11) is set first, as the board would."""
     officer = User.objects.get(username="canbo.snv")
+    if not campaign.nomination_quotas.exists():
+        quotas.set_quota(campaign, demo.DEMO_QUOTA["award_type_code"], actor=officer, **demo.DEMO_QUOTA["values"])
     made = 0
     for unit_code, award, title, state, nominees in demo.DEMO_DOSSIERS:
         if Dossier.objects.filter(campaign=campaign, title=title).exists():
@@ -85,6 +93,7 @@ def seed_dossiers(campaign: Campaign, as_of: date) -> int:
                 birth_date=born,
                 position=position,
                 work_unit=unit.name,
+                direct_worker=kind == "individual" and not is_leader(position),
                 achievement="Tích cực triển khai chương trình “Bình dân học AI”.",
             )
         made += 1
@@ -116,7 +125,13 @@ def seed_dossiers(campaign: Campaign, as_of: date) -> int:
                     }
                 ],
             )
-            fill_composition(dossier, actor=clerk, only_missing=False, codes={"bao_cao_thanh_tich"})
+            fill_composition(
+                dossier,
+                actor=clerk,
+                only_missing=False,
+                codes={"bao_cao_thanh_tich"},
+                note="Bổ sung: 12 lớp tập huấn, 600 người dân tham gia.",
+            )
             services.submit_dossier(dossier, actor=head, on=as_of)
             services.receive_dossier(dossier, actor=handler)
             continue

@@ -546,11 +546,11 @@ def submit_dossier(dossier: Dossier, *, actor, on: date | None = None, at: datet
     from .history import eligibility_problems
 
     ineligible = [p for n in dossier.nominees.order_by("order", "pk") for p in eligibility_problems(n, dossier)]
-    # The campaign's quotas and priorities per unit, its required classification, the award form (issue 6).
-    ineligible += quotas.submission_problems(dossier)
-    # The completeness gate (domain rule 7), under the rule set the dossier is filed under.
+    # Under the rule set the dossier is filed under: the campaign's quotas and priorities per unit, its required
+    # classification, the award form against the campaign (issue 6), and the completeness gate (domain rule 7).
     pinned, dossier.rule_set = dossier.rule_set, rule_set
     try:
+        ineligible += quotas.submission_problems(dossier)
         ineligible += composition.missing_documents(dossier)
     finally:
         dossier.rule_set = pinned

@@ -31,7 +31,7 @@ from workflows.consistency import check_states
 
 from ..enums import AppraisalResult, NomineeKind, SignerAuthority
 from ..models import DecisionRegister, DossierReturn, DossierVersion
-from . import composition, decisions, dossiers
+from . import composition, decisions, dossiers, quotas
 from .demo import fill_composition
 
 AWARD = "bang_khen_tinh"
@@ -238,6 +238,14 @@ def simulate(
     t = lap("scoring and ranking", t)
 
     names = _names(rng, len(chosen) * nominees_per_unit)
+    # The board's quota (domain rule 11): every unit proposes exactly as many individuals as it may.
+    quotas.set_quota(
+        campaign,
+        AWARD,
+        actor=officer,
+        max_per_unit_individual=nominees_per_unit,
+        basis="Mô phỏng: chỉ tiêu mỗi đơn vị",
+    )
     made = []
     rejected = 0
     for i, unit in enumerate(chosen):
@@ -258,8 +266,9 @@ def simulate(
                 name=name,
                 birth_date=born,
                 gender=rng.choice(["female", "male"]),
-                position=rng.choice(POSITIONS),
+                position=(position := rng.choice(POSITIONS)),
                 work_unit=unit.name,
+                direct_worker=position != "Trưởng thôn",
                 achievement="Tích cực tham gia phong trào.",
             )
         fill_composition(dossier, actor=clerk)  # the completeness gate (domain rule 7)
@@ -560,5 +569,7 @@ def _return_and_resubmit(dossier, officer, clerk, head, *, on) -> None:
             }
         ],
     )
-    fill_composition(dossier, actor=clerk, only_missing=False, codes={"bao_cao_thanh_tich"})
+    fill_composition(
+        dossier, actor=clerk, only_missing=False, codes={"bao_cao_thanh_tich"}, note="Bổ sung số liệu kết quả."
+    )
     dossiers.submit_dossier(dossier, actor=head, on=on)

@@ -4,7 +4,8 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import User
-from nominations.models import Dossier
+from nominations.models import Dossier, DossierReturn, NominationQuota
+from nominations.services import composition
 from workflows.consistency import check_states
 from workflows.flowsync import check_agreement
 from workflows.inbox import items_for
@@ -34,5 +35,23 @@ def test_every_acting_role_has_work_waiting():
         "appraised",
     }
     assert check_agreement(strict=True) == [] and check_states() == []
+    # The completeness gate (domain rule 7): every dossier that left its unit is complete; the draft still lacks
+    # the council's minutes.
+    for dossier in Dossier.objects.all():
+        missing = composition.missing_documents(dossier)
+        if dossier.state == "draft":
+            assert len(missing) == 1 and "Biên bản họp xét" in missing[0]
+        else:
+            assert missing == []
+    # A return at receipt with a reason per item, waiting for the unit; one during appraisal, answered by version 2.
+    waiting = DossierReturn.objects.get(resolved_by_version__isnull=True)
+    assert waiting.dossier.state == "returned" and len(waiting.items) >= 2
+    answered = DossierReturn.objects.get(resolved_by_version__isnull=False)
+    assert answered.from_state == "received" and answered.resolved_by_version.number == 2
+    assert answered.dossier.state == "received"
+    (change,) = answered.resolved_by_version.changes
+    assert change["what"].startswith("Thay “Báo cáo thành tích") and "Phạm Minh Đức" in change["what"]
+    # The board's quota for the Chairman's Bằng khen is set, and every submitted dossier met it.
+    assert NominationQuota.objects.get().min_direct_worker_share == 50
     call_command("seed_demo", as_of="2026-03-25", verbosity=0)
     assert Dossier.objects.count() == 6

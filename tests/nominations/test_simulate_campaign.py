@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 def test_a_small_run_checks_itself_and_reruns_never_collide(capsys):
     call_command("simulate_campaign", units=3, nominees_per_unit=2, seed=7, as_of="2026-09-15")
     out = capsys.readouterr().out
-    assert "hồ sơ: 3" in out and "Nhật ký kiểm toán toàn vẹn" in out
+    assert "hồ sơ: 3 (2 bị trả lại để bổ sung rồi gửi lại)" in out and "Nhật ký kiểm toán toàn vẹn" in out
     assert "Kế hoạch: 3 được chấp nhận" in out and "giá trị chỉ tiêu: 6" in out and "sơ kết: 3 đơn vị" in out
     assert "chấm điểm: 3 phiếu, xếp hạng 3" in out
     call_command("simulate_campaign", units=3, nominees_per_unit=2, seed=7, as_of="2026-09-15")
