@@ -166,6 +166,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 THIDUA_IMPORT_BACKGROUND_ROWS = int(os.environ.get("THIDUA_IMPORT_BACKGROUND_ROWS", 5000))
 # Units are reminded this many working days before a deadline (workflows/reminders.py).
 THIDUA_REMINDER_WORKING_DAYS = int(os.environ.get("THIDUA_REMINDER_WORKING_DAYS", 3))
+# A bulk action on the board's filtered list of dossiers over more dossiers than this runs as a background task,
+# with visible progress (nominations/services/board.py).
+THIDUA_BULK_BACKGROUND = int(os.environ.get("THIDUA_BULK_BACKGROUND", 200))
 
 # --- Mail ------------------------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(

@@ -12,6 +12,7 @@ class NominationsConfig(AppConfig):
 
         from .flows import TRANSITION_NODES
         from .models import Dossier, DossierProcess
+        from .services.board import ACTION_LABELS as BOARD_ACTION_LABELS
         from .services.inbox import inbox_items
         from .services.reminders import appraisal_deadlines
 
@@ -20,6 +21,7 @@ class NominationsConfig(AppConfig):
         inbox.register(inbox_items)
         # The appraisal time limit of every dossier under appraisal (services/reminders.py).
         reminders.register(appraisal_deadlines)
+        register_action_labels(BOARD_ACTION_LABELS)
         register_action_labels(
             {
                 "nominations.dossier.create": _("Lập hồ sơ đề nghị khen thưởng"),

@@ -621,6 +621,66 @@ class NominationQuota(models.Model):
         return f"{self.campaign} · {self.award_type_code}"
 
 
+# --- The board's bulk actions on a filtered list of dossiers (issue 6): see nominations/services/board.py ---------
+
+
+class BulkJob(models.Model):
+    """One bulk action (receive, assign) over every dossier of a filter, run in the background: the filter and
+    the options as they were confirmed, the progress, and what became of each dossier that was not done."""
+
+    class Action(models.TextChoices):
+        RECEIVE = "receive", _("Tiếp nhận hồ sơ")
+        ASSIGN = "assign", _("Phân công cán bộ thụ lý")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Đang chờ xử lý")
+        RUNNING = "running", _("Đang thực hiện")
+        DONE = "done", _("Đã xong")
+        FAILED = "failed", _("Bị lỗi")
+
+    action = models.CharField(_("thao tác"), max_length=20, choices=Action.choices)
+    filters = models.JSONField(_("bộ lọc"), default=dict, blank=True)
+    options = models.JSONField(_("tuỳ chọn"), default=dict, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người thực hiện"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    state = models.CharField(_("trạng thái"), max_length=20, choices=State.choices, default=State.QUEUED)
+    total = models.PositiveIntegerField(_("số hồ sơ"), default=0)
+    processed = models.PositiveIntegerField(_("số hồ sơ đã xử lý"), default=0)
+    succeeded = models.PositiveIntegerField(_("số hồ sơ đã thực hiện"), default=0)
+    unchanged = models.PositiveIntegerField(_("số hồ sơ không cần thay đổi"), default=0)
+    refused_count = models.PositiveIntegerField(_("số hồ sơ không thực hiện"), default=0)
+    # [[dossier pk, title, reason], …], the first THIDUA_BULK_REFUSALS_KEPT of them.
+    refusals = models.JSONField(_("hồ sơ không thực hiện và lý do"), default=list, blank=True)
+    message = models.TextField(_("kết quả"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("thao tác hàng loạt trên hồ sơ")
+        verbose_name_plural = _("thao tác hàng loạt trên hồ sơ")
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} #{self.pk}"
+
+    @property
+    def percent_done(self) -> int:
+        if not self.total:
+            return 0
+        return min(100, self.processed * 100 // self.total)
+
+    @property
+    def running(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING)
+
+
 # --- The work queue of a dossier (viewflow): see nominations/flows.py and workflows/flowsync.py ----------------
 from viewflow.workflow.models import Process  # noqa: E402  (kept with the model it serves, at the end of the file)
 

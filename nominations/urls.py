@@ -1,12 +1,15 @@
 from django.urls import path
 
-from . import views, views_composition, views_import
+from . import views, views_board, views_composition, views_import
 from .views_quotas import quota_edit, quota_list
 
 app_name = "nominations"
 
 urlpatterns = [
-    path("dossiers/", views.dossier_list, name="dossier_list"),
+    path("dossiers/", views_board.dossier_list, name="dossier_list"),
+    path("dossiers/bulk/", views_board.dossier_bulk, name="dossier_bulk"),
+    path("dossiers/bulk/<int:pk>/", views_board.bulk_job, name="bulk_job"),
+    path("dossiers/<int:pk>/assign/", views_board.dossier_assign, name="dossier_assign"),
     path("campaigns/<int:campaign_pk>/dossiers/new/", views.dossier_create, name="dossier_create"),
     path("dossiers/<int:pk>/", views.dossier_detail, name="dossier_detail"),
     path("dossiers/<int:pk>/nominees/add/", views.nominee_add, name="nominee_add"),

@@ -44,32 +44,6 @@ def _decision(request, pk) -> AwardDecision:
 
 
 @login_required
-def dossier_list(request):
-    dossiers = scope(request.user, Dossier.objects.select_related("campaign", "unit"))
-    state = request.GET.get("state")
-    if state in DossierState.values:
-        dossiers = dossiers.filter(state=state)
-    campaigns = scope(request.user, Campaign.objects.filter(state="launched"))
-    can_add = [c for c in campaigns if request.user.has_perm("nominations.add_dossier", c)]
-    shown = list(dossiers[:500])
-    clocks = appraisal_clocks(shown)  # the appraisal time limit (domain rule 9), in a fixed number of queries
-    for dossier in shown:
-        dossier.clock = clocks[dossier.pk]
-    return render(
-        request,
-        "nominations/dossier_list.html",
-        {
-            "dossiers": shown,
-            "states": DossierState.choices,
-            "state": state,
-            "campaigns_to_nominate": can_add,
-            "can_see_history": request.user.has_perm("nominations.view_awardrecord"),
-            "can_see_holds": request.user.has_perm("nominations.view_nomineehold"),
-        },
-    )
-
-
-@login_required
 def dossier_create(request, campaign_pk):
     campaign = get_object_or_404(scope(request.user, Campaign.objects.all()), pk=campaign_pk)
     require_perm(request.user, "nominations.add_dossier", campaign)

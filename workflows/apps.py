@@ -18,5 +18,7 @@ class WorkflowsConfig(AppConfig):
             {
                 "workflows.calendar.add": _("Thêm ngày điều chỉnh lịch làm việc"),
                 "workflows.calendar.remove": _("Xoá ngày điều chỉnh lịch làm việc"),
+                "workflows.standin.add": _("Cử người làm thay"),
+                "workflows.standin.cancel": _("Huỷ việc làm thay"),
             }
         )

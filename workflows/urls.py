@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_standins
 
 app_name = "workflows"
 
@@ -10,4 +10,6 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit_log"),
     path("calendar/", views.calendar, name="calendar"),
     path("calendar/override/<int:pk>/delete/", views.calendar_override_delete, name="calendar_override_delete"),
+    path("stand-ins/", views_standins.standin_list, name="standin_list"),
+    path("stand-ins/<int:pk>/cancel/", views_standins.standin_cancel, name="standin_cancel"),
 ]

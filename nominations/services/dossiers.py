@@ -597,6 +597,9 @@ def receive_dossier(dossier: Dossier, *, actor, at: datetime | None = None) -> D
         )
 
     def tell_unit(record: Dossier, event) -> None:
+        from .board import take_on_receipt  # board.py imports this module
+
+        take_on_receipt(record, actor)  # the officer who receives it handles it, unless someone already does
         _notify(
             proposers_of(record),
             event=event,

@@ -4,9 +4,10 @@ its receipt and stopped while it is returned (``services/clock.py``). Registered
 
 - Key ``appraisal:<dossier pk>``; due: the last working day of the dossier's limit. When a return and a new
   receipt move that day, the new day gets its own reminder and overdue notice.
-- Who owes it: for the Chairman's Bằng khen, the board officers (they appraise), escalated to the board heads; for
-  a unit's own Giấy khen, the clerks of the deciding unit, escalated to its head. Overdue dossiers also appear in
-  the board's daily digest.
+- Who owes it: for the Chairman's Bằng khen, the officer handling the dossier (``Dossier.assignee``) and whoever
+  stands in for them while they are away (``workflows.assignments``), or every board officer when nobody handles
+  it yet; escalated to the board heads. For a unit's own Giấy khen, the clerks of the deciding unit, escalated to
+  its head. Overdue dossiers also appear in the board's daily digest.
 
 A fixed number of queries whatever the number of dossiers.
 """
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 from accounts.enums import Role
 from accounts.models import User
 from competition.services.reminders import board, people_by_unit
+from workflows.assignments import stand_ins_by_absent
 from workflows.reminders import OVERDUE, Deadline, Debtor
 
 from ..models import Dossier
@@ -36,7 +38,9 @@ def _day(d: date) -> str:
 def appraisal_deadlines(until: date) -> list[Deadline]:
     """Every dossier under appraisal whose last allowed day is on or before ``until``."""
     dossiers = list(
-        Dossier.objects.filter(state__in=RUNNING_STATES).select_related("campaign", "unit", "deciding_unit__parent")
+        Dossier.objects.filter(state__in=RUNNING_STATES).select_related(
+            "campaign", "unit", "deciding_unit__parent", "assignee"
+        )
     )
     if not dossiers:
         return []
@@ -48,10 +52,13 @@ def appraisal_deadlines(until: date) -> list[Deadline]:
     officers = tuple(User.objects.filter(is_active=True, role=Role.BOARD_OFFICER).order_by("pk"))
     heads = tuple(User.objects.filter(is_active=True, role=Role.BOARD_HEAD).order_by("pk"))
     local = people_by_unit([d.deciding_unit_id for d, _c in due if not decided_by_province(d)])
+    stand_ins = stand_ins_by_absent(d.assignee_id for d, _c in due if _handled_by(d) is not None)
     deadlines = []
     for dossier, clock in due:
         if decided_by_province(dossier):
-            people, escalated = officers, heads
+            officer = _handled_by(dossier)
+            people = (officer, *stand_ins.get(officer.pk, ())) if officer is not None else officers
+            escalated = heads
         else:
             clerks, unit_heads = local.get(dossier.deciding_unit_id, ([], []))
             people, escalated = tuple(clerks), tuple(unit_heads)
@@ -78,6 +85,13 @@ def appraisal_deadlines(until: date) -> list[Deadline]:
             )
         )
     return deadlines
+
+
+def _handled_by(dossier: Dossier):
+    """The active officer handling a dossier of the board, or None (nobody yet, or their account was closed)."""
+    if not decided_by_province(dossier) or dossier.assignee_id is None or not dossier.assignee.is_active:
+        return None
+    return dossier.assignee
 
 
 def _url(dossier: Dossier) -> str:
