@@ -588,7 +588,7 @@ class NominationQuota(models.Model):
         _("số cá nhân tối đa toàn phong trào"), null=True, blank=True
     )
     max_campaign_collective_percent = models.DecimalField(
-        _("tỷ lệ tập thể tối đa toàn phong trào (% số đơn vị tham gia)"),
+        _("tỷ lệ tập thể tối đa toàn phong trào (phần trăm số đơn vị tham gia)"),
         max_digits=5,
         decimal_places=2,
         null=True,

@@ -89,7 +89,7 @@ class Migration(migrations.Migration):
                 ('max_per_unit_individual', models.PositiveIntegerField(blank=True, null=True, verbose_name='số cá nhân tối đa mỗi đơn vị được đề nghị')),
                 ('max_per_unit_collective', models.PositiveIntegerField(blank=True, null=True, verbose_name='số tập thể tối đa mỗi đơn vị được đề nghị')),
                 ('max_campaign_individual', models.PositiveIntegerField(blank=True, null=True, verbose_name='số cá nhân tối đa toàn phong trào')),
-                ('max_campaign_collective_percent', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='tỷ lệ tập thể tối đa toàn phong trào (% số đơn vị tham gia)')),
+                ('max_campaign_collective_percent', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='tỷ lệ tập thể tối đa toàn phong trào (phần trăm số đơn vị tham gia)')),
                 ('min_direct_worker_share', models.DecimalField(blank=True, decimal_places=2, help_text='Trong số cá nhân được đề nghị của mỗi đơn vị và của toàn phong trào.', max_digits=5, null=True, verbose_name='tỷ lệ tối thiểu cá nhân trực tiếp lao động, công tác (%)')),
                 ('required_classes', models.JSONField(blank=True, default=list, help_text='Mã các mức xếp loại được đề nghị; để trống nếu không yêu cầu.', verbose_name='xếp loại thi đua bắt buộc')),
                 ('basis', models.CharField(blank=True, help_text='Ví dụ: Kế hoạch phát động, mục IV.', max_length=255, verbose_name='văn bản quy định')),
