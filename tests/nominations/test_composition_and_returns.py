@@ -27,7 +27,7 @@ from workflows.flowsync import check_agreement
 from workflows.models import AuditEvent, Notification, StandIn
 from workflows.tasks import fire_workflow_timers
 
-from ..factories import NomineeDataFactory, UserFactory, make_nomination_world
+from ..factories import NomineeDataFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -36,7 +36,8 @@ PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\
 
 
 @pytest.fixture
-def world(rule_set, draft_campaign, board_officer, commune_a, commune_b):
+def world(world, rule_set):
+    """The nomination world, with the composition of Law 06/2022/QH15 Art. 84 for the Chairman's Bằng khen."""
     award = rule_set.award_types.get(code="bang_khen_tinh")
     for order, (code, name, per_nominee, mandatory) in enumerate(
         [
@@ -50,14 +51,7 @@ def world(rule_set, draft_campaign, board_officer, commune_a, commune_b):
         RequiredDocument.objects.create(
             award_type=award, code=code, name=name, per_nominee=per_nominee, mandatory=mandatory, order=order
         )
-    return make_nomination_world(
-        rule_set=rule_set, campaign=draft_campaign, board_officer=board_officer, units=[commune_a, commune_b]
-    )
-
-
-@pytest.fixture
-def head_a(world, commune_a):
-    return world.heads[commune_a.code]
+    return world
 
 
 @pytest.fixture

@@ -19,26 +19,9 @@ from workflows.exceptions import TransitionForbidden, TransitionRefused
 from workflows.flowsync import check_agreement
 from workflows.models import AuditEvent, Notification
 
-from ..factories import AwardTypeFactory, NomineeDataFactory, UnitFactory, UserFactory, make_nomination_world
+from ..factories import AwardTypeFactory, NomineeDataFactory, UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world(rule_set, draft_campaign, board_officer, commune_a, commune_b):
-    return make_nomination_world(
-        rule_set=rule_set, campaign=draft_campaign, board_officer=board_officer, units=[commune_a, commune_b]
-    )
-
-
-@pytest.fixture
-def head_a(world, commune_a):
-    return world.heads[commune_a.code]
-
-
-@pytest.fixture
-def head_b(world, commune_b):
-    return world.heads[commune_b.code]
 
 
 def create(world, unit, clerk, code="bang_khen_tinh", **kwargs) -> Dossier:

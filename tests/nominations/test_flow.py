@@ -24,28 +24,11 @@ from workflows.exceptions import TransitionForbidden, TransitionRefused
 from workflows.flowsync import CLOSED_TASK_STATES, DoorTask, FlowOutOfStep, _door_only_view, check_agreement
 from workflows.models import AuditEvent, Notification
 
-from ..factories import NomineeDataFactory, UserFactory, make_nomination_world
+from ..factories import NomineeDataFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 AT = timezone.make_aware(datetime(2025, 9, 10, 9, 0))
-
-
-@pytest.fixture
-def world(rule_set, draft_campaign, board_officer, commune_a, commune_b):
-    return make_nomination_world(
-        rule_set=rule_set, campaign=draft_campaign, board_officer=board_officer, units=[commune_a, commune_b]
-    )
-
-
-@pytest.fixture
-def head_a(world, commune_a):
-    return world.heads[commune_a.code]
-
-
-@pytest.fixture
-def head_b(world, commune_b):
-    return world.heads[commune_b.code]
 
 
 def open_nodes(dossier) -> list[str]:

@@ -23,29 +23,12 @@ from workflows.audit import action_label, verify_chain
 from workflows.exceptions import TransitionForbidden, TransitionRefused
 from workflows.models import AuditEvent
 
-from ..factories import NomineeDataFactory, UnitFactory, UserFactory, make_nomination_world
+from ..factories import NomineeDataFactory, UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 BANG_KHEN = "bang_khen_tinh"
 QUOTA_ACTION = "nominations.nominationquota.set"
-
-
-@pytest.fixture
-def world(rule_set, draft_campaign, board_officer, commune_a, commune_b):
-    return make_nomination_world(
-        rule_set=rule_set, campaign=draft_campaign, board_officer=board_officer, units=[commune_a, commune_b]
-    )
-
-
-@pytest.fixture
-def head_a(world, commune_a):
-    return world.heads[commune_a.code]
-
-
-@pytest.fixture
-def head_b(world, commune_b):
-    return world.heads[commune_b.code]
 
 
 def set_quota(world, actor, code=BANG_KHEN, **values):
