@@ -36,5 +36,8 @@ class NominationsConfig(AppConfig):
                 "nominations.nomineehold.add": _("Tạm dừng xét khen thưởng"),
                 "nominations.nomineehold.lift": _("Gỡ tạm dừng xét khen thưởng"),
                 "nominations.nominationquota.set": _("Đặt chỉ tiêu khen thưởng của phong trào"),
+                "nominations.document.attach": _("Tải lên tài liệu của hồ sơ"),
+                "nominations.document.remove": _("Rút tài liệu khỏi hồ sơ"),
+                "nominations.dossier.overdue": _("Báo quá hạn thẩm định"),
             }
         )
