@@ -6,8 +6,8 @@ Every list, view and API goes through :func:`scope`. What each role sees:
   (once launched);
 - board officer, board head, coordinating department officer: every unit of every campaign and every dossier
   for the provincial Chairman (a unit's own Giấy khen dossiers stay with that unit; its decisions are visible);
-- Chairman's office: launched campaigns, the dossiers the provincial Chairman decides once they are appraised
-  (and their nominees), and the decisions the Chairman issues (and their lines);
+- Chairman's office: launched campaigns, the dossiers the provincial Chairman decides once the council has proposed
+  them (and their nominees), and the decisions the Chairman issues (and their lines);
 - council member: launched campaigns (the dossiers of the sessions they sit on come with issue 7);
 - auditor: everything, read-only;
 - administrator: configuration and accounts (units, memberships, rule sets), not campaign records.
@@ -78,8 +78,9 @@ def scope(user, queryset: QuerySet) -> QuerySet:
     return queryset.none()
 
 
-# What reaches the provincial Chairman: dossiers the province decides, once appraised, and the Chairman's decisions.
-CHAIRMAN_DOSSIER_STATES = ("appraised", "decided")
+# What reaches the provincial Chairman: dossiers the province decides, once the council has proposed them, and the
+# Chairman's decisions.
+CHAIRMAN_DOSSIER_STATES = ("proposed", "decided")
 CHAIRMAN_SCOPES = {
     "nominations.dossier": "",
     "nominations.nominee": "dossier__",

@@ -39,5 +39,8 @@ class NominationsConfig(AppConfig):
                 "nominations.document.attach": _("Tải lên tài liệu của hồ sơ"),
                 "nominations.document.remove": _("Rút tài liệu khỏi hồ sơ"),
                 "nominations.dossier.overdue": _("Báo quá hạn thẩm định"),
+                "nominations.councilsession.create": _("Lập phiên họp Hội đồng"),
+                "nominations.councilsession.members": _("Ghi danh sách thành viên dự họp"),
+                "nominations.councilsession.vote": _("Bỏ phiếu kín (không ghi nội dung phiếu)"),
             }
         )

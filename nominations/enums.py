@@ -8,6 +8,7 @@ class DossierState(models.TextChoices):
     RETURNED = "returned", _("Trả lại để bổ sung")
     RECEIVED = "received", _("Đã tiếp nhận")
     APPRAISED = "appraised", _("Đã thẩm định")
+    PROPOSED = "proposed", _("Đã qua Hội đồng, chờ quyết định")
     DECIDED = "decided", _("Đã có quyết định")
 
 
@@ -49,3 +50,29 @@ class HoldReason(models.TextChoices):
     DISCIPLINE = "discipline", _("Đang bị xem xét thi hành kỷ luật")
     INSPECTION = "inspection", _("Đang bị điều tra, thanh tra, kiểm tra khi có dấu hiệu vi phạm")
     COMPLAINT = "complaint", _("Có đơn thư khiếu nại, tố cáo đang được xác minh, làm rõ")
+
+
+class CouncilResult(models.TextChoices):
+    """What the council concluded on one nominee (domain rule 8)."""
+
+    PENDING = "", _("Chưa xét")
+    APPROVED = "approved", _("Hội đồng đề nghị khen thưởng")
+    NOT_APPROVED = "not_approved", _("Hội đồng không đề nghị")
+
+
+class CouncilSessionState(models.TextChoices):
+    DRAFT = "draft", _("Chuẩn bị phiên họp")
+    VOTING = "voting", _("Đang bỏ phiếu")
+    CLOSED = "closed", _("Đã kết thúc, có kết quả")
+
+
+class Attendance(models.TextChoices):
+    PRESENT = "present", _("Có mặt")
+    WRITTEN = "written", _("Vắng, gửi phiếu bằng văn bản")
+    ABSENT = "absent", _("Vắng")
+
+
+class Vote(models.TextChoices):
+    YES = "yes", _("Đồng ý")
+    NO = "no", _("Không đồng ý")
+    ABSTAIN = "abstain", _("Không biểu quyết")

@@ -2,7 +2,7 @@
 
 Reads as the process diagram::
 
-    start ─► submit ─► receive ─► received? ─yes─► appraise ─► appraised? ─yes─► decide ─► end
+    start ─► submit ─► receive ─► received? ─yes─► appraise ─► appraised? ─yes─► council ─► decide ─► end
     (clerk)  (unit     (board or     │no (returned)   ┆ timer     │no (returned during appraisal)
               head)     the unit's   └──► submit       ┆           └──► submit
                         own office)                    └┄► overdue (escalate to the board's head) ─► end
@@ -14,6 +14,8 @@ state. Who may take each task is the same permission the door checks for the tra
 - submit: the head of the proposing unit;
 - receive and appraise: a board officer (Sở Nội vụ) for the provincial Chairman's Bằng khen; for a Giấy khen, a
   clerk of the deciding unit (the commune's or department's own emulation office);
+- council: the same office, which takes the dossier to a session of its council (nominations/services/council.py);
+  closing the session records the council's result on each nominee and completes the task;
 - decide: the Chairman's office for Bằng khen; the head of the deciding unit for a Giấy khen.
 
 The appraisal task carries a timer (``.OnTimeout``, not interrupting) set at the end of its time limit in working
@@ -22,7 +24,6 @@ officer handling it are told. django-q2 fires due timers every few minutes (``wo
 A return stops the clock: the task ends and its timer is cancelled; the next receipt arms a new one for the days
 left.
 
-Issue 7 inserts the council vote and the board's submission letter between appraise and decide.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +42,7 @@ TRANSITION_NODES = {
     "send_back": "receive",
     "send_back_in_appraisal": "appraise",
     "appraise": "appraise",
+    "council_review": "council",
     "decide": "decide",
 }
 
@@ -102,8 +104,21 @@ class DossierFlow(RecordFlowMixin, flow.Flow):
     appraised = (
         flow.If(this.was_appraised)
         .Annotation(title=_("Đã thẩm định hay trả lại?"))
-        .Then(this.decide)
+        .Then(this.council)
         .Else(this.submit)
+    )
+
+    council = (
+        DoorTask()
+        .Annotation(
+            title=_("Hội đồng xét"),
+            description=_(
+                "Cơ quan thường trực đưa hồ sơ ra phiên họp Hội đồng; các thành viên bỏ phiếu kín; kết thúc phiên họp "
+                "ghi kết quả từng người, tập thể."
+            ),
+        )
+        .Permission("nominations.council_review_dossier", obj=dossier_of)
+        .Next(this.decide)
     )
 
     overdue = (

@@ -10,7 +10,10 @@ from workflows.conditions import condition
 
 from .enums import (
     AppraisalResult,
+    Attendance,
     AwardSource,
+    CouncilResult,
+    CouncilSessionState,
     DecisionState,
     DossierState,
     Gender,
@@ -35,6 +38,13 @@ def has_required_documents(dossier) -> bool:
     from .services.composition import is_complete
 
     return is_complete(dossier)
+
+
+@condition(_("Hội đồng chưa có kết luận cho mọi người, tập thể được thẩm định đề nghị khen thưởng."))
+def council_has_concluded(dossier) -> bool:
+    return not dossier.nominees.filter(
+        appraisal_result=AppraisalResult.ACCEPTED, council_result=CouncilResult.PENDING
+    ).exists()
 
 
 @condition(_("Hồ sơ chưa thuộc quyết định khen thưởng nào đã ký."))
@@ -71,6 +81,14 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
         _("trạng thái"), max_length=20, choices=DossierState.choices, default=DossierState.DRAFT, protected=True
     )
     return_reason = models.TextField(_("lý do trả lại"), blank=True)
+    council_session = models.ForeignKey(
+        "CouncilSession",
+        verbose_name=_("phiên họp Hội đồng"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="dossiers",
+    )
     decision = models.ForeignKey(
         "AwardDecision",
         verbose_name=_("quyết định khen thưởng"),
@@ -82,6 +100,7 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     submitted_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
     received_at = models.DateTimeField(_("tiếp nhận lúc"), null=True, blank=True)
     appraised_at = models.DateTimeField(_("thẩm định lúc"), null=True, blank=True)
+    proposed_at = models.DateTimeField(_("Hội đồng xét lúc"), null=True, blank=True)
     decided_at = models.DateTimeField(_("quyết định lúc"), null=True, blank=True)
     # The board officer who handles the dossier (cán bộ thụ lý): set by the board's head, or by the officer who
     # receives it; the reminders and the inbox go to them (or to their stand-in while they are away).
@@ -171,6 +190,16 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     @transition(
         field=state,
         source=DossierState.APPRAISED,
+        target=DossierState.PROPOSED,
+        conditions=[council_has_concluded],
+        custom={"label": _("Hội đồng xét")},
+    )
+    def council_review(self, *, at) -> None:
+        self.proposed_at = at
+
+    @transition(
+        field=state,
+        source=DossierState.PROPOSED,
         target=DossierState.DECIDED,
         conditions=[has_signed_decision],
         custom={"label": _("Quyết định khen thưởng")},
@@ -209,6 +238,9 @@ class Nominee(models.Model):
         blank=True,
     )
     appraisal_note = models.TextField(_("ý kiến thẩm định"), blank=True)
+    council_result = models.CharField(
+        _("kết quả xét của Hội đồng"), max_length=20, choices=CouncilResult.choices, default="", blank=True
+    )
     order = models.PositiveIntegerField(_("thứ tự"), default=0)
 
     scope_unit_field = "dossier__unit"
@@ -619,6 +651,131 @@ class NominationQuota(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign} · {self.award_type_code}"
+
+
+# --- The council (Hội đồng Thi đua - Khen thưởng) and its secret ballot (domain rule 8): services/council.py -----
+
+
+@condition(_("Phiên họp chưa có thành viên Hội đồng."))
+def session_has_members(session) -> bool:
+    return session.members.exists()
+
+
+@condition(_("Phiên họp chưa có hồ sơ nào để xét."))
+def session_has_dossiers(session) -> bool:
+    return session.dossiers.exists()
+
+
+class CouncilSession(ConcurrentTransitionMixin, models.Model):
+    """One meeting of the council of a deciding unit (the province's Hội đồng Thi đua - Khen thưởng, or a commune's
+    or department's own) that reviews appraised dossiers of one campaign and award form by secret ballot.
+
+    The ballot is secret: a member's ``has_voted`` is recorded (and audited), never what they chose; the choices go
+    straight into per-nominee counters (``BallotTally``) that hold no voter, no time and no per-ballot row."""
+
+    deciding_unit = models.ForeignKey(
+        Unit, verbose_name=_("Hội đồng của"), on_delete=models.PROTECT, related_name="council_sessions"
+    )
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("phong trào"), on_delete=models.PROTECT, related_name="council_sessions"
+    )
+    award_type_code = models.CharField(_("hình thức khen thưởng"), max_length=50)
+    rule_set = models.ForeignKey(
+        RuleSet, verbose_name=_("bộ quy định"), on_delete=models.PROTECT, related_name="council_sessions"
+    )
+    title = models.CharField(_("tên phiên họp"), max_length=300)
+    held_on = models.DateField(_("ngày họp"))
+    place = models.CharField(_("địa điểm"), max_length=255, blank=True)
+    standing_only = models.BooleanField(
+        _("chỉ Thường trực Hội đồng xét"),
+        default=False,
+        help_text=_("Một số tỉnh để Thường trực Hội đồng xét Bằng khen của Chủ tịch UBND tỉnh."),
+    )
+    state = FSMField(
+        _("trạng thái"),
+        max_length=20,
+        choices=CouncilSessionState.choices,
+        default=CouncilSessionState.DRAFT,
+        protected=True,
+    )
+    conclusion = models.TextField(_("kết luận của phiên họp"), blank=True)
+    opened_at = models.DateTimeField(_("mở bỏ phiếu lúc"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("kết thúc lúc"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_unit_field = "deciding_unit"
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        verbose_name = _("phiên họp Hội đồng Thi đua - Khen thưởng")
+        verbose_name_plural = _("phiên họp Hội đồng Thi đua - Khen thưởng")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @transition(
+        field=state,
+        source=CouncilSessionState.DRAFT,
+        target=CouncilSessionState.VOTING,
+        conditions=[session_has_members, session_has_dossiers],
+        custom={"label": _("Mở bỏ phiếu")},
+    )
+    def open_voting(self, *, at) -> None:
+        self.opened_at = at
+
+    @transition(
+        field=state,
+        source=CouncilSessionState.VOTING,
+        target=CouncilSessionState.CLOSED,
+        custom={"label": _("Kết thúc bỏ phiếu, công bố kết quả")},
+    )
+    def close(self, *, at) -> None:
+        self.closed_at = at
+
+
+class CouncilMember(models.Model):
+    """A member of the council at one session: present, absent with a written vote, or absent; whether they have
+    voted (never how)."""
+
+    session = models.ForeignKey(CouncilSession, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("thành viên"), on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(_("chức danh trong Hội đồng"), max_length=255, blank=True)
+    is_chair = models.BooleanField(_("chủ trì"), default=False)
+    attendance = models.CharField(_("tham dự"), max_length=20, choices=Attendance.choices, default=Attendance.PRESENT)
+    has_voted = models.BooleanField(_("đã bỏ phiếu"), default=False)
+
+    class Meta:
+        ordering = ["session", "-is_chair", "id"]
+        unique_together = [("session", "user")]
+        verbose_name = _("thành viên dự họp")
+        verbose_name_plural = _("thành viên dự họp")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class BallotTally(models.Model):
+    """The counts of one nominee's ballots at one session. Nothing here names a voter, a time or an order: each
+    ballot only increments these counters, inside the transaction that marks its member as having voted."""
+
+    session = models.ForeignKey(CouncilSession, on_delete=models.CASCADE, related_name="tallies")
+    nominee = models.ForeignKey(Nominee, on_delete=models.CASCADE, related_name="tallies")
+    yes = models.PositiveIntegerField(_("đồng ý"), default=0)
+    no = models.PositiveIntegerField(_("không đồng ý"), default=0)
+    abstain = models.PositiveIntegerField(_("không biểu quyết"), default=0)
+
+    class Meta:
+        unique_together = [("session", "nominee")]
+        verbose_name = _("kết quả kiểm phiếu")
+        verbose_name_plural = _("kết quả kiểm phiếu")
+
+    def __str__(self) -> str:
+        return f"{self.nominee}: {self.yes}/{self.no}/{self.abstain}"
 
 
 # --- The board's bulk actions on a filtered list of dossiers (issue 6): see nominations/services/board.py ---------

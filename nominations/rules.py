@@ -105,6 +105,7 @@ rules.add_perm("nominations.send_back_in_appraisal_dossier", handles_dossier)
 rules.add_perm("nominations.appraise_dossier", handles_dossier)
 rules.add_perm("nominations.appraise_nominee", handles_dossier)
 rules.add_perm("nominations.decide_dossier", decides_dossier)
+rules.add_perm("nominations.council_review_dossier", handles_dossier)
 rules.add_perm("nominations.view_nominee", sees)
 # viewflow's own pages (not mounted) would ask for this one.
 rules.add_perm("nominations.view_dossierprocess", sees_dossier_process)
@@ -161,3 +162,39 @@ rules.add_perm("nominations.lift_nomineehold", is_board)
 
 rules.add_perm("nominations.view_nominationquota", is_board | is_coordinator)
 rules.add_perm("nominations.change_nominationquota", is_board)
+
+# === Council sessions (domain rule 8): the appraising office is the council's secretariat; members vote ==========
+# The province's council (Bằng khen of the Chairman): the board's officers prepare, open and close the session; a
+# commune's or department's own council: that unit's clerks. Members are the users listed on the session.
+
+
+@rules.predicate
+def is_session_secretariat(user, session=None) -> bool:
+    if session is None:
+        return False
+    if session.deciding_unit.parent_id is None:
+        return is_board_officer(user)
+    return is_unit_clerk(user) and _own_unit_pk(user) == session.deciding_unit_id
+
+
+@rules.predicate
+def is_session_member(user, session=None) -> bool:
+    return session is not None and session.members.filter(user_id=user.pk).exists()
+
+
+@rules.predicate
+def may_add_session(user, deciding_unit=None) -> bool:
+    """``deciding_unit``: the unit whose council meets (the province, or a commune or department)."""
+    if deciding_unit is None:
+        return is_board_officer(user) or is_unit_clerk(user)
+    if deciding_unit.parent_id is None:
+        return is_board_officer(user)
+    return is_unit_clerk(user) and _own_unit_pk(user) == deciding_unit.pk
+
+
+rules.add_perm("nominations.add_councilsession", may_add_session)
+rules.add_perm("nominations.change_councilsession", is_session_secretariat)
+rules.add_perm("nominations.open_voting_councilsession", is_session_secretariat)
+rules.add_perm("nominations.close_councilsession", is_session_secretariat)
+rules.add_perm("nominations.vote_councilsession", is_session_member)
+rules.add_perm("nominations.view_councilsession", is_session_secretariat | is_session_member | is_board)

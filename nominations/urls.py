@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views, views_board, views_composition, views_import
+from .views_council import council_ballot, council_detail, council_list, council_minutes
 from .views_quotas import quota_edit, quota_list
 
 app_name = "nominations"
@@ -47,4 +48,8 @@ urlpatterns = [
     path("holds/<int:pk>/lift/", views.hold_lift, name="hold_lift"),
     path("campaigns/<int:campaign_pk>/quotas/", quota_list, name="quota_list"),
     path("campaigns/<int:campaign_pk>/quotas/<slug:code>/", quota_edit, name="quota_edit"),
+    path("council/", council_list, name="council_list"),
+    path("council/<int:pk>/", council_detail, name="council_detail"),
+    path("council/<int:pk>/ballot/", council_ballot, name="council_ballot"),
+    path("council/<int:pk>/minutes.docx", council_minutes, name="council_minutes"),
 ]

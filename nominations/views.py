@@ -194,7 +194,7 @@ def dossier_transition(request, pk, name):
 @login_required
 def decision_list(request):
     decisions = scope(request.user, AwardDecision.objects.select_related("campaign", "issuing_unit", "award_type"))
-    ready = scope(request.user, Dossier.objects.filter(state=DossierState.APPRAISED, decision__isnull=True))
+    ready = scope(request.user, Dossier.objects.filter(state=DossierState.PROPOSED, decision__isnull=True))
     ready = [
         d
         for d in ready.select_related("campaign", "unit")
@@ -207,7 +207,7 @@ def decision_list(request):
 @require_POST
 def decision_create(request):
     ids = request.POST.getlist("dossiers")
-    dossiers = list(scope(request.user, Dossier.objects.filter(pk__in=ids, state=DossierState.APPRAISED)))
+    dossiers = list(scope(request.user, Dossier.objects.filter(pk__in=ids, state=DossierState.PROPOSED)))
     if not dossiers:
         messages.error(request, _("Hãy chọn ít nhất một hồ sơ đã thẩm định."))
         return redirect("nominations:decision_list")

@@ -125,9 +125,10 @@ class NomineeFactory(factory.django.DjangoModelFactory):
     canonical_key = factory.LazyAttribute(lambda o: o.name.lower())
 
 
-def make_appraised_dossier(*, nominees, rule_set, submitted_at=None, rejected=(), **dossier_fields):
-    """A dossier moved through the door (system actor) to ``appraised``: ``nominees`` are (kind, name) pairs or
-    dicts of Nominee fields, every one accepted except the names in ``rejected``. ``submitted_at`` (a datetime)
+def make_proposed_dossier(*, nominees, rule_set, submitted_at=None, rejected=(), **dossier_fields):
+    """A dossier moved through the door (system actor) past appraisal and the council to ``proposed`` (ready for a
+    decision): ``nominees`` are (kind, name) pairs or dicts of Nominee fields, every one accepted at appraisal and
+    approved by the council except the names in ``rejected``. ``submitted_at`` (a datetime)
     is recorded as the submission time; the dossier pins ``rule_set`` at submission."""
     from django.utils import timezone
 
@@ -153,6 +154,9 @@ def make_appraised_dossier(*, nominees, rule_set, submitted_at=None, rejected=()
         nominee.appraisal_result = AppraisalResult.REJECTED if nominee.name in rejected else AppraisalResult.ACCEPTED
         nominee.save(update_fields=["appraisal_result"])
     transition(dossier, "appraise", actor=SYSTEM, at=at)
+    # The council (domain rule 8) approves every nominee the appraisal proposed.
+    dossier.nominees.filter(appraisal_result=AppraisalResult.ACCEPTED).update(council_result="approved")
+    transition(dossier, "council_review", actor=SYSTEM, at=at)
     return dossier
 
 
@@ -196,3 +200,29 @@ def make_nomination_world(*, rule_set, campaign, board_officer, units, launch_on
     launch_campaign(campaign, actor=board_officer, on=launch_on)
     campaign.refresh_from_db()
     return SimpleNamespace(campaign=campaign, heads=heads, chairman_office=chairman_office)
+
+
+def pass_council(dossiers, *, secretary, votes="yes", members=3):
+    """Take appraised ``dossiers`` through one session of their council with the real services: ``members`` council
+    members, all present, each voting ``votes`` on every nominee; the session closes and the dossiers are proposed
+    (or not, per nominee, when the votes fall short of the threshold). Returns the session."""
+    from django.utils import timezone
+
+    from nominations.enums import Attendance
+    from nominations.services import council
+
+    dossiers = list(dossiers)
+    first = dossiers[0]
+    session = council.create_session(dossiers, actor=secretary, title="Phiên họp thử", held_on=timezone.localdate())
+    people = [
+        UserFactory(role=Role.COUNCIL_MEMBER, unit=first.deciding_unit, full_name=f"Thành viên {i}")
+        for i in range(members)
+    ]
+    council.set_members(
+        session, [(p, "Ủy viên", i == 0, Attendance.PRESENT) for i, p in enumerate(people)], actor=secretary
+    )
+    council.open_voting(session, actor=secretary)
+    ballot = [n.pk for n in council.ballot_nominees(session)]
+    for person in people:
+        council.cast_ballot(session, actor=person, choices=dict.fromkeys(ballot, votes))
+    return council.close_session(session, actor=secretary)

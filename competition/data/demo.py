@@ -232,6 +232,9 @@ PROVINCIAL_USERS = [
     ("giamdoc.snv", "Lê Văn Minh", "board_head", "TN-SNV", "Giám đốc Sở Nội vụ"),
     ("canbo.khcn", "Phạm Quốc Huy", "coordinator", "TN-SKHCN", "Chuyên viên Sở Khoa học và Công nghệ"),
     ("hoidong", "Đỗ Thị Lan", "council_member", "TN-SNV", "Ủy viên Hội đồng Thi đua - Khen thưởng tỉnh"),
+    ("hoidong2", "Nguyễn Văn Sơn", "council_member", "TN-SNV", "Ủy viên Hội đồng Thi đua - Khen thưởng tỉnh"),
+    ("hoidong3", "Trịnh Thị Ngọc", "council_member", "TN-SNV", "Ủy viên Hội đồng Thi đua - Khen thưởng tỉnh"),
+    ("hoidong4", "Lương Văn Hải", "council_member", "TN-SNV", "Ủy viên Hội đồng Thi đua - Khen thưởng tỉnh"),
     ("vp.ubnd", "Hoàng Đức Thắng", "chairman_office", "TN-VP", "Chuyên viên Văn phòng UBND tỉnh"),
     ("kiemtoan", "Vũ Thị Mai", "auditor", "TN-TTR", "Thanh tra viên"),
     ("vanthu.syt", "Ngô Thị Hằng", "unit_clerk", "TN-SYT", "Chuyên viên Văn phòng Sở Y tế"),
@@ -294,6 +297,15 @@ DEMO_DOSSIERS = [
         ],
     ),
     (
+        "TN-SGDDT",
+        "bang_khen_tinh",
+        "Đề nghị tặng Bằng khen cho cá nhân ngành Giáo dục (đợt 2)",
+        "council",
+        [
+            ("individual", "Vũ Minh Tâm", "male", date(1990, 2, 14), "Giáo viên Toán, Trường THCS Nha Trang"),
+        ],
+    ),
+    (
         "05443",
         "giay_khen_xa",
         "Đề nghị tặng Giấy khen của Chủ tịch UBND phường cho cá nhân",
@@ -317,6 +329,17 @@ DEMO_QUOTA = {
 }
 # Positions of leaders and managers (not "doing direct work" for the priority of domain rule 11).
 LEADER_POSITION_WORDS = ("Chủ tịch", "Giám đốc", "Trưởng phòng", "Phó Trưởng", "Bí thư", "Hiệu trưởng")
+# The province's council (domain rule 8): (username, title in the council, chair?). A session has closed on the
+# "appraised" dossier (its nominees approved: it waits for the Chairman's decision); another is voting on the
+# "council" dossier, with hoidong and hoidong4 still to vote.
+DEMO_COUNCIL = [
+    ("giamdoc.snv", "Phó Chủ tịch Thường trực Hội đồng", True),
+    ("hoidong", "Ủy viên", False),
+    ("hoidong2", "Ủy viên", False),
+    ("hoidong3", "Ủy viên", False),
+    ("hoidong4", "Ủy viên", False),
+]
+DEMO_COUNCIL_WAITING = ("hoidong", "hoidong4")
 DEMO_RETURN_REASON = "Đề nghị phường hoàn thiện các nội dung dưới đây và gửi lại hồ sơ."
 DEMO_RETURN_ITEMS = {
     "bien_ban_hoi_dong": "Biên bản chưa ghi kết quả bỏ phiếu và chưa có chữ ký của Chủ tịch Hội đồng.",

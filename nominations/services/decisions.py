@@ -1,10 +1,11 @@
-"""Award decisions (quyết định khen thưởng): drafting from appraised dossiers, issue details, signing.
+"""Award decisions (quyết định khen thưởng): drafting from the dossiers the council proposed, issue details,
+signing.
 
 The path (domain steps 12-13, rule 13): the board (or, for a unit's own Giấy khen, the unit's emulation office)
-drafts a decision from appraised dossiers → the number, date, signer and the board's submission letter are
-entered (the number allocated from the issuing body's register when the product keeps it) and the money is
-computed for the decision date → the signer signs: the decision becomes ``signed`` and every dossier ``decided``,
-in one transaction through the door.
+drafts a decision from the dossiers the council proposed (services/council.py) → the number, date, signer and the
+board's submission letter are entered (the number allocated from the issuing body's register when the product keeps
+it) and the money is computed for the decision date → the signer signs: the decision becomes ``signed`` and every
+dossier ``decided``, in one transaction through the door.
 
 Refusals are ``TransitionRefused`` (Vietnamese message and every reason) or ``TransitionForbidden``; the views'
 ``workflows.web.perform`` turns them into messages.
@@ -39,7 +40,7 @@ from workflows import audit
 from workflows import transition as door_transition
 from workflows.exceptions import TransitionForbidden, TransitionRefused
 
-from ..enums import AppraisalResult, DecisionState, DossierState, SignerAuthority
+from ..enums import AppraisalResult, CouncilResult, DecisionState, DossierState, SignerAuthority
 from ..models import Award, AwardDecision, DecisionRegister, Dossier, Nominee
 from .history import record_decision_awards
 from .money import MoneyTable
@@ -316,10 +317,10 @@ def _line_order(nominee: Nominee) -> tuple:
 
 
 def draft_decision(dossiers, *, actor, issuing_unit=None, symbol=None, place=None) -> AwardDecision:
-    """A draft award decision from appraised ``dossiers`` of one campaign, one award type, one rule set and one
-    deciding unit, with one annex line (Award) per accepted nominee: collectives, then individuals, then
-    households, each in dossier order. Money is computed for today as a preview; ``set_issue_details`` computes
-    it again for the decision date.
+    """A draft award decision from ``dossiers`` reviewed by the council (proposed), of one campaign, one award type,
+    one rule set and one deciding unit, with one annex line (Award) per nominee accepted at appraisal and approved
+    by the council: collectives, then individuals, then households, each in dossier order. Money is computed for
+    today as a preview; ``set_issue_details`` computes it again for the decision date.
 
     ``issuing_unit`` defaults to (and must be) the dossiers' deciding unit; ``symbol`` to :func:`default_symbol`;
     ``place`` to :func:`place_name`. Permission: ``nominations.add_awarddecision`` on each dossier.
@@ -347,9 +348,9 @@ def draft_decision(dossiers, *, actor, issuing_unit=None, symbol=None, place=Non
             )
         problems: list[str] = []
         for dossier in rows:
-            if dossier.state != DossierState.APPRAISED:
+            if dossier.state != DossierState.PROPOSED:
                 problems.append(
-                    _("Hồ sơ “%(d)s” đang ở trạng thái “%(state)s”: chỉ lập quyết định từ hồ sơ đã thẩm định.")
+                    _("Hồ sơ “%(d)s” đang ở trạng thái “%(state)s”: chỉ lập quyết định từ hồ sơ đã qua Hội đồng.")
                     % {"d": dossier, "state": dossier.get_state_display()}
                 )
             if dossier.decision_id is not None:
@@ -380,12 +381,15 @@ def draft_decision(dossiers, *, actor, issuing_unit=None, symbol=None, place=Non
                 _("Hình thức “%(code)s” không có trong bộ quy định “%(rs)s”.")
                 % {"code": first.award_type_code, "rs": rule_set}
             )
-        accepted_nominees = Nominee.objects.filter(dossier_id__in=ids, appraisal_result=AppraisalResult.ACCEPTED)
+        # Proposed by the appraisal and approved by the council's vote (domain rule 8).
+        accepted_nominees = Nominee.objects.filter(
+            dossier_id__in=ids, appraisal_result=AppraisalResult.ACCEPTED, council_result=CouncilResult.APPROVED
+        )
         nominees = list(accepted_nominees)
         unit_names = {d.pk: d.unit.name for d in rows}
         accepted = Counter(n.dossier_id for n in nominees)
         problems = [
-            _("Hồ sơ “%(d)s” không có người, tập thể nào được thẩm định đề nghị khen thưởng.") % {"d": d}
+            _("Hồ sơ “%(d)s” không có người, tập thể nào được thẩm định và Hội đồng đề nghị khen thưởng.") % {"d": d}
             for d in rows
             if not accepted[d.pk]
         ]

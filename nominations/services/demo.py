@@ -13,9 +13,9 @@ from accounts.models import User
 from competition.data import demo
 from competition.models import Campaign, Unit
 
-from ..enums import AppraisalResult
+from ..enums import AppraisalResult, Attendance, Vote
 from ..models import Dossier
-from . import composition, quotas
+from . import composition, council, quotas
 from . import dossiers as services
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -111,6 +111,12 @@ def seed_dossiers(campaign: Campaign, as_of: date) -> int:
             services.return_dossier(dossier, actor=handler, reason=demo.DEMO_RETURN_REASON, items=_demo_items(dossier))
             continue
         services.receive_dossier(dossier, actor=handler)
+        if state in ("appraised", "council"):
+            for nominee in dossier.nominees.all():
+                services.appraise_nominee(nominee, actor=handler, result=AppraisalResult.ACCEPTED)
+            services.complete_appraisal(dossier, actor=handler)
+            _council(dossier, handler, as_of, close=state == "appraised")
+            continue
         if state == "received":
             # Returned once during appraisal for a better achievement report, then resubmitted and received again:
             # its page shows both versions and what changed.
@@ -134,10 +140,6 @@ def seed_dossiers(campaign: Campaign, as_of: date) -> int:
             )
             services.submit_dossier(dossier, actor=head, on=as_of)
             services.receive_dossier(dossier, actor=handler)
-            continue
-        for nominee in dossier.nominees.all():
-            services.appraise_nominee(nominee, actor=handler, result=AppraisalResult.ACCEPTED)
-        services.complete_appraisal(dossier, actor=handler)
     return made
 
 
@@ -155,3 +157,32 @@ def _demo_items(dossier: Dossier) -> list[dict]:
         if reason:
             items.append({"target": item.target, "reason": reason})
     return items
+
+
+def _council(dossier: Dossier, secretary: User, as_of: date, *, close: bool) -> None:
+    """A session of the province's council on ``dossier``: every member votes yes and it closes (``close``), or it
+    stays open with DEMO_COUNCIL_WAITING still to vote."""
+    session = council.create_session(
+        [dossier],
+        actor=secretary,
+        title=f"Phiên họp Hội đồng Thi đua - Khen thưởng tỉnh — {dossier.title}",
+        held_on=as_of,
+        place="Sở Nội vụ tỉnh Thái Nguyên",
+    )
+    members = [(User.objects.get(username=u), title, chair) for u, title, chair in demo.DEMO_COUNCIL]
+    council.set_members(
+        session,
+        [
+            (user, title, chair, Attendance.WRITTEN if user.username == "hoidong4" else Attendance.PRESENT)
+            for user, title, chair in members
+        ],
+        actor=secretary,
+    )
+    council.open_voting(session, actor=secretary)
+    ballot = [n.pk for n in council.ballot_nominees(session)]
+    for user, _title, _chair in members:
+        if not close and user.username in demo.DEMO_COUNCIL_WAITING:
+            continue
+        council.cast_ballot(session, actor=user, choices=dict.fromkeys(ballot, Vote.YES))
+    if close:
+        council.close_session(session, actor=secretary, conclusion="Hội đồng thống nhất đề nghị khen thưởng.")

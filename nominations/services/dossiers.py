@@ -723,23 +723,12 @@ def appraise_nominee(nominee: Nominee, *, actor, result: str, note: str = "") ->
 
 def complete_appraisal(dossier: Dossier, *, actor, at: datetime | None = None) -> Dossier:
     """The appraising office completes the appraisal (received → appraised) through the door, once every nominee
-    has a result.
+    has a result and the campaign's priorities hold (services/quotas.py).
 
-    Side effects: the door's transition, audit event and task completion (the flow moves to ``decide``); a
-    notification to whoever decides (the Chairman's office, or the head of the deciding unit).
+    Side effects: the door's transition, audit event and task completion (the flow moves to ``council``: the same
+    office takes the dossier to a session of its council, services/council.py).
     """
-
-    def tell_deciders(record: Dossier, event) -> None:
-        _notify(
-            deciders_of(record),
-            event=event,
-            key="dossier-appraised",
-            title=_("Hồ sơ đã thẩm định, chờ quyết định: %(d)s") % {"d": record},
-            body=_("Hồ sơ “%(d)s” của %(unit)s đã được thẩm định.") % {"d": record, "unit": record.unit},
-            dossier=record,
-        )
-
     problems = quotas.completion_problems(dossier)
     if problems:
         raise TransitionRefused(_("Chưa hoàn thành thẩm định được hồ sơ “%(d)s”:") % {"d": dossier}, reasons=problems)
-    return transition(dossier, "appraise", actor=actor, at=_now(at), after=tell_deciders)
+    return transition(dossier, "appraise", actor=actor, at=_now(at))

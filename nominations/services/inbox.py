@@ -25,9 +25,9 @@ from competition.scoping import scope, user_unit
 from workflows.assignments import absent_for
 from workflows.inbox import InboxItem
 
-from ..enums import DossierState
+from ..enums import Attendance, CouncilSessionState, DossierState
 from ..flows import DossierFlow
-from ..models import Dossier
+from ..models import CouncilMember, Dossier
 
 # The steps of the appraising office, which follow the dossier's officer (its assignee).
 HANDLER_NODES = frozenset({"receive", "appraise"})
@@ -111,10 +111,35 @@ def returned_to_clerk(user) -> list[Dossier]:
     )
 
 
+def ballots_waiting(user) -> list[CouncilMember]:
+    """The council sessions open for voting where ``user`` is a member who may still vote (present, or absent with
+    a written vote, and not yet voted): one query."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    return list(
+        CouncilMember.objects.filter(user=user, has_voted=False, session__state=CouncilSessionState.VOTING)
+        .exclude(attendance=Attendance.ABSENT)
+        .select_related("session__campaign", "session__deciding_unit")
+        .order_by("session__opened_at", "session_id")
+    )
+
+
 def inbox_items(user) -> list[InboxItem]:
-    """The same, as rows of the home page's inbox (registered with ``workflows.inbox`` in the app's ready()), and,
-    for a unit clerk, the unit's dossiers returned for supplementation."""
+    """The same, as rows of the home page's inbox (registered with ``workflows.inbox`` in the app's ready()); for a
+    unit clerk, the unit's dossiers returned for supplementation; for a council member, the secret ballots waiting
+    for them."""
     rows = []
+    for member in ballots_waiting(user):
+        session = member.session
+        rows.append(
+            InboxItem(
+                title=session.title,
+                step=_("Bỏ phiếu kín"),
+                url=reverse("nominations:council_ballot", args=[session.pk]),
+                since=session.opened_at,
+                detail=f"{session.deciding_unit} — {session.campaign}",
+            )
+        )
     for dossier in returned_to_clerk(user):
         last = dossier.returns.order_by("-number").values_list("returned_at", flat=True).first()
         rows.append(

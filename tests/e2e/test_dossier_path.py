@@ -28,6 +28,7 @@ from ..factories import (
     UnitFactory,
     UserFactory,
     make_nomination_world,
+    pass_council,
 )
 from .conftest import PHONE, login, screenshot
 
@@ -208,6 +209,8 @@ def test_clerk_submits_board_appraises_chairman_office_signs_and_downloads(nomin
     dossier.refresh_from_db()
     assert dossier.state == DossierState.APPRAISED
     assert set(dossier.nominees.values_list("appraisal_result", flat=True)) == {AppraisalResult.ACCEPTED}
+    # The council's secret ballot (its pages: tests/e2e/test_council.py) proposes both.
+    pass_council([dossier], secretary=world.officer)
 
     # --- 3. the Chairman's office: draft the decision, enter its details, sign, download ----------------------
     office = new_page()

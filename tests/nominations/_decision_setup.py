@@ -14,7 +14,7 @@ from competition.enums import UnitKind
 from competition.models import AwardType, Campaign, RuleSet, Unit
 from nominations.services.decisions import draft_decision, set_issue_details
 
-from ..factories import CampaignFactory, UnitFactory, UserFactory, make_appraised_dossier
+from ..factories import CampaignFactory, UnitFactory, UserFactory, make_proposed_dossier
 
 
 @dataclass
@@ -67,7 +67,7 @@ def provincial_dossier(world: World, nominees, *, rule_set=None, submitted=None,
     """An appraised dossier of the ward for the Chairman's Bằng khen (decided by the province)."""
     submitted_at = timezone.make_aware(datetime.combine(submitted, datetime.min.time())) if submitted else None
     fields.setdefault("award_type_code", "bang_khen_tinh")
-    return make_appraised_dossier(
+    return make_proposed_dossier(
         nominees=nominees,
         rule_set=rule_set or world.nd152,
         submitted_at=submitted_at,
@@ -80,7 +80,7 @@ def provincial_dossier(world: World, nominees, *, rule_set=None, submitted=None,
 
 def ward_dossier(world: World, nominees, **fields):
     """An appraised dossier for the ward chairman's own Giấy khen (decided by the ward itself)."""
-    return make_appraised_dossier(
+    return make_proposed_dossier(
         nominees=nominees,
         rule_set=world.nd152,
         campaign=world.campaign,

@@ -59,7 +59,7 @@ def test_draft_lists_accepted_nominees_grouped_with_money_previewed(world):
     ]
     assert all(a.amount > 0 for a in decision.awards.all())
     dossier.refresh_from_db()
-    assert dossier.decision == decision and dossier.state == DossierState.APPRAISED
+    assert dossier.decision == decision and dossier.state == DossierState.PROPOSED
     assert [e.action for e in events_for(decision)] == ["nominations.awarddecision.draft"]
     assert recipient_lines(decision) == ["- Như Điều 3;", "- Lưu: VT."]
 
@@ -86,7 +86,7 @@ def test_draft_refuses_dossiers_not_appraised_or_already_in_a_decision(world):
 
     draft = DossierFactory(campaign=world.campaign, unit=world.ward, deciding_unit=world.province)
     NomineeFactory(dossier=draft)
-    with pytest.raises(TransitionRefused, match="đã thẩm định"):
+    with pytest.raises(TransitionRefused, match="đã qua Hội đồng"):
         drafted(world, draft)
     done = provincial_dossier(world, [("individual", "A")])
     drafted(world, done)
@@ -123,6 +123,8 @@ def test_the_proposer_is_the_appraising_body_whoever_drafts(world):
     transition(dossier, "submit", actor=SYSTEM, rule_set=world.nd152, at=dossier.created_at)
     transition(dossier, "receive", actor=officer, at=dossier.created_at)
     transition(dossier, "appraise", actor=officer, at=dossier.created_at)
+    dossier.nominees.update(council_result="approved")
+    transition(dossier, "council_review", actor=officer, at=dossier.created_at)
     decision = draft_decision([dossier], actor=chairman_office)
     issue(decision, chairman_office)
     # The appraiser sits in the board's Ban Thi đua - Khen thưởng: the proposal is its department head's.
@@ -164,7 +166,7 @@ def test_nd98_dossier_decided_after_1_july_2025_cannot_be_signed_until_its_coeff
     assert any("làm tròn" in r for r in reasons)
     decision.refresh_from_db()
     dossier.refresh_from_db()
-    assert decision.state == DecisionState.DRAFT and dossier.state == DossierState.APPRAISED
+    assert decision.state == DecisionState.DRAFT and dossier.state == DossierState.PROPOSED
     assert head().sequence == chain_before  # nothing written
 
     confirm_value(world.award(world.nd98), "coefficient_individual", actor=SYSTEM)
@@ -211,7 +213,7 @@ def test_signing_is_refused_without_number_and_date_and_nothing_changes(world):
     dossier.refresh_from_db()
     assert (decision.state, dossier.state, head().sequence) == (
         DecisionState.DRAFT,
-        DossierState.APPRAISED,
+        DossierState.PROPOSED,
         chain_before,
     )
 

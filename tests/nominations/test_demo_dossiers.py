@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import User
-from nominations.models import Dossier, DossierReturn, NominationQuota
+from nominations.models import CouncilSession, Dossier, DossierReturn, NominationQuota
 from nominations.services import composition
 from workflows.consistency import check_states
 from workflows.flowsync import check_agreement
@@ -24,7 +24,13 @@ def test_every_acting_role_has_work_waiting():
         "truong.phandinhphung": {"Trình ký, gửi hồ sơ"},
         "truong.linhson": {"Trình ký, gửi hồ sơ", "Tự chấm điểm và nộp phiếu"},  # the returned one; self-scoring
         # + plans awaiting review, a scorecard to assess
-        "canbo.snv": {"Tiếp nhận hồ sơ", "Thẩm định hồ sơ", "Xem xét kế hoạch", "Chấm điểm phiếu được phân công"},
+        "canbo.snv": {
+            "Tiếp nhận hồ sơ",
+            "Thẩm định hồ sơ",
+            "Hội đồng xét",  # the session still voting
+            "Xem xét kế hoạch",
+            "Chấm điểm phiếu được phân công",
+        },
         "vp.ubnd": {"Quyết định khen thưởng"},
     }
     assert set(Dossier.objects.values_list("state", flat=True)) == {
@@ -32,7 +38,8 @@ def test_every_acting_role_has_work_waiting():
         "submitted",
         "returned",
         "received",
-        "appraised",
+        "appraised",  # in the council's session, still voting
+        "proposed",  # the council has approved: the Chairman decides
     }
     assert check_agreement(strict=True) == [] and check_states() == []
     # The completeness gate (domain rule 7): every dossier that left its unit is complete; the draft still lacks
@@ -51,7 +58,16 @@ def test_every_acting_role_has_work_waiting():
     assert answered.dossier.state == "received"
     (change,) = answered.resolved_by_version.changes
     assert change["what"].startswith("Thay “Báo cáo thành tích") and "Phạm Minh Đức" in change["what"]
+    # The council (domain rule 8): one session closed with every nominee approved, one voting, with two members yet
+    # to vote (never recorded how anyone voted).
+    closed, voting = CouncilSession.objects.order_by("state")
+    assert (closed.state, voting.state) == ("closed", "voting")
+    assert set(closed.dossiers.get().nominees.values_list("council_result", flat=True)) == {"approved"}
+    assert sorted(voting.members.filter(has_voted=False).values_list("user__username", flat=True)) == [
+        "hoidong",
+        "hoidong4",
+    ]
     # The board's quota for the Chairman's Bằng khen is set, and every submitted dossier met it.
     assert NominationQuota.objects.get().min_direct_worker_share == 50
     call_command("seed_demo", as_of="2026-03-25", verbosity=0)
-    assert Dossier.objects.count() == 6
+    assert Dossier.objects.count() == 7

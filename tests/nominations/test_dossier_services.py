@@ -19,7 +19,7 @@ from workflows.exceptions import TransitionForbidden, TransitionRefused
 from workflows.flowsync import check_agreement
 from workflows.models import AuditEvent, Notification
 
-from ..factories import AwardTypeFactory, NomineeDataFactory, UnitFactory, UserFactory
+from ..factories import AwardTypeFactory, NomineeDataFactory, UnitFactory, UserFactory, pass_council
 
 pytestmark = pytest.mark.django_db
 
@@ -351,6 +351,8 @@ def dossiers_in_every_step(world, commune_a, commune_b, clerk_a, clerk_b, head_a
             for n in d.nominees.all():
                 services.appraise_nominee(n, actor=office, result=AppraisalResult.ACCEPTED)
             services.complete_appraisal(d, actor=office)
+        if steps >= 4:
+            pass_council([d], secretary=office)
         return d
 
     return {
@@ -358,6 +360,7 @@ def dossiers_in_every_step(world, commune_a, commune_b, clerk_a, clerk_b, head_a
         "submitted": dossier(commune_a, clerk_a, head_a, steps=1),
         "received": dossier(commune_a, clerk_a, head_a, steps=2),
         "appraised": dossier(commune_a, clerk_a, head_a, steps=3),
+        "proposed": dossier(commune_a, clerk_a, head_a, steps=4),
         "giay_khen": dossier(commune_a, clerk_a, head_a, "giay_khen_xa", steps=1),
         "b_draft": dossier(commune_b, clerk_b, head_b),
     }
@@ -373,7 +376,11 @@ def test_each_role_sees_exactly_the_dossiers_waiting_for_it(
     d = dossiers_in_every_step
     assert waiting(head_a) == [(d["draft"].pk, "submit")]
     assert waiting(head_b) == [(d["b_draft"].pk, "submit")]
-    assert waiting(board_officer) == [(d["submitted"].pk, "receive"), (d["received"].pk, "appraise")]
+    assert waiting(board_officer) == [
+        (d["submitted"].pk, "receive"),
+        (d["received"].pk, "appraise"),
+        (d["appraised"].pk, "council"),
+    ]
     assert waiting(clerk_a) == [(d["giay_khen"].pk, "receive")]  # the commune's own emulation office
     assert waiting(clerk_b) == [] and waiting(auditor) == []
     item = inbox_for(board_officer)[0]
@@ -382,8 +389,8 @@ def test_each_role_sees_exactly_the_dossiers_waiting_for_it(
     assert row.step == "Tiếp nhận hồ sơ" and row.title == d["submitted"].title
 
 
-def test_the_chairmans_office_sees_the_appraised_bang_khen(dossiers_in_every_step, world):
-    assert waiting(world.chairman_office) == [(dossiers_in_every_step["appraised"].pk, "decide")]
+def test_the_chairmans_office_sees_the_bang_khen_the_council_proposed(dossiers_in_every_step, world):
+    assert waiting(world.chairman_office) == [(dossiers_in_every_step["proposed"].pk, "decide")]
 
 
 def test_the_inbox_costs_the_same_few_queries_however_many_wait(
@@ -396,7 +403,7 @@ def test_the_inbox_costs_the_same_few_queries_however_many_wait(
     fresh = type(board_officer).objects.get(pk=board_officer.pk)  # no cached unit
     with django_assert_max_num_queries(2):
         items = inbox_for(fresh)
-    assert len(items) == 7
+    assert len(items) == 8  # 5 new, and the submitted, received and appraised (council) ones
     fresh_head = type(head_a).objects.get(pk=head_a.pk)
     with django_assert_max_num_queries(2):
         assert len(inbox_for(fresh_head)) == 1

@@ -24,7 +24,7 @@ from workflows.exceptions import TransitionForbidden, TransitionRefused
 from workflows.flowsync import CLOSED_TASK_STATES, DoorTask, FlowOutOfStep, _door_only_view, check_agreement
 from workflows.models import AuditEvent, Notification
 
-from ..factories import NomineeDataFactory, UserFactory
+from ..factories import NomineeDataFactory, UserFactory, pass_council
 
 pytestmark = pytest.mark.django_db
 
@@ -147,7 +147,12 @@ def test_full_path_state_and_tasks_agree_after_every_step(world, commune_a, cler
     agree()
 
     services.complete_appraisal(dossier, actor=board_officer, at=AT)
-    assert (dossier.state, open_nodes(dossier)) == (DossierState.APPRAISED, ["decide"])
+    assert (dossier.state, open_nodes(dossier)) == (DossierState.APPRAISED, ["council"])
+    agree()
+
+    pass_council([dossier], secretary=board_officer)
+    dossier.refresh_from_db()
+    assert (dossier.state, open_nodes(dossier)) == (DossierState.PROPOSED, ["decide"])
     assert Notification.objects.filter(recipient=world.chairman_office, title__contains=dossier.title).exists()
     agree()
 
@@ -159,6 +164,7 @@ def test_full_path_state_and_tasks_agree_after_every_step(world, commune_a, cler
         ("submit", head_a.pk),
         ("receive", board_officer.pk),
         ("appraise", board_officer.pk),
+        ("council", board_officer.pk),
     ]
     assert all(t.assigned and t.started and t.finished for t in done)
 
@@ -169,6 +175,8 @@ def test_decide_needs_a_signed_decision_then_ends_the_process(world, commune_a, 
     services.receive_dossier(dossier, actor=board_officer)
     appraise_all(dossier, board_officer)
     services.complete_appraisal(dossier, actor=board_officer)
+    pass_council([dossier], secretary=board_officer)
+    dossier.refresh_from_db()
     chairman = world.chairman_office
 
     before = snapshot(dossier)
@@ -204,6 +212,11 @@ def test_giay_khen_is_received_and_appraised_by_the_commune_and_decided_by_its_h
     services.receive_dossier(dossier, actor=clerk_a)
     appraise_all(dossier, clerk_a)
     services.complete_appraisal(dossier, actor=clerk_a)
+    assert open_nodes(dossier) == ["council"]
+    with pytest.raises(TransitionForbidden):  # the commune's own council, prepared by its own office
+        pass_council([dossier], secretary=board_officer)
+    pass_council([dossier], secretary=clerk_a)
+    dossier.refresh_from_db()
     assert open_nodes(dossier) == ["decide"]
     agree()
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from nominations.enums import DossierState
 from nominations.models import AwardDecision, DecisionRegister, Dossier
 
-from ..factories import make_nomination_world
+from ..factories import make_nomination_world, pass_council
 
 pytestmark = pytest.mark.django_db
 
@@ -63,6 +63,7 @@ def test_the_whole_path_through_the_web(client, world, clerk_a, board_officer, c
     client.post(reverse("nominations:dossier_transition", args=[dossier.pk, "appraise"]))
     dossier.refresh_from_db()
     assert dossier.state == DossierState.APPRAISED
+    pass_council([dossier], secretary=board_officer)  # the council's pages: tests/nominations/test_council.py
     # The Chairman's office drafts the decision, enters the details and signs; the dossier is decided.
     DecisionRegister.objects.create(issuing_unit=province, symbol="QĐ-UBND", year=2025)
     client.force_login(world.chairman_office)
