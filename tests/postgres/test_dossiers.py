@@ -90,3 +90,32 @@ def test_bulk_receive_of_every_filtered_dossier(world, commune_a, commune_b, cle
     assert states == {commune_a.code: DossierState.RECEIVED, commune_b.code: DossierState.SUBMITTED}
     assert set(Dossier.objects.filter(unit=commune_a).values_list("assignee", flat=True)) == {board_officer.pk}
     assert check_agreement(strict=True) == []
+
+
+def test_the_council_votes_and_proposes_on_postgresql(world, commune_a, clerk_a, board_officer):
+    """Domain rule 8 on PostgreSQL: ballots increment the counters under the session's and the member's row locks;
+    closing moves the dossier on; a second ballot by the same member is refused."""
+    from nominations.enums import CouncilResult
+    from nominations.models import BallotTally
+    from workflows.exceptions import TransitionRefused
+
+    from ..factories import pass_council
+
+    dossier = dossier_of(world, commune_a, clerk_a, nominees=2)
+    fill_composition(dossier, actor=clerk_a)
+    services.submit_dossier(dossier, actor=world.heads[commune_a.code])
+    services.receive_dossier(dossier, actor=board_officer)
+    for nominee in dossier.nominees.all():
+        services.appraise_nominee(nominee, actor=board_officer, result=AppraisalResult.ACCEPTED)
+    services.complete_appraisal(dossier, actor=board_officer)
+    session = pass_council([dossier], secretary=board_officer, members=3)
+    dossier.refresh_from_db()
+    assert dossier.state == DossierState.PROPOSED
+    assert set(dossier.nominees.values_list("council_result", flat=True)) == {CouncilResult.APPROVED}
+    assert sorted(BallotTally.objects.filter(session=session).values_list("yes", "no", "abstain")) == [(3, 0, 0)] * 2
+    member = session.members.first().user
+    from nominations.services import council
+
+    with pytest.raises(TransitionRefused):
+        council.cast_ballot(session, actor=member, choices={})
+    assert check_agreement(strict=True) == [] and verify_chain() == []
