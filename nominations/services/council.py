@@ -41,16 +41,7 @@ from workflows.notifications import notify
 
 from ..enums import AppraisalResult, Attendance, CouncilResult, CouncilSessionState, DossierState, Vote
 from ..models import BallotTally, CouncilMember, CouncilSession, Dossier, Nominee
-from .dossiers import deciders_of
-
-
-def _is_system(actor) -> bool:
-    return getattr(actor, "is_system", False)
-
-
-def _require(actor, perm: str, obj, message: str) -> None:
-    if not _is_system(actor) and not actor.has_perm(perm, obj):
-        raise TransitionForbidden(message)
+from .dossiers import _is_system, _require, deciders_of
 
 
 def _locked(session: CouncilSession) -> CouncilSession:
