@@ -40,6 +40,7 @@ class NominationsConfig(AppConfig):
                 "nominations.document.remove": _("Rút tài liệu khỏi hồ sơ"),
                 "nominations.dossier.overdue": _("Báo quá hạn thẩm định"),
                 "nominations.councilsession.create": _("Lập phiên họp Hội đồng"),
+                "nominations.awarddecision.signed_pdf": _("Tải lên bản quyết định đã ký (PDF)"),
                 "nominations.councilsession.members": _("Ghi danh sách thành viên dự họp"),
                 "nominations.councilsession.vote": _("Bỏ phiếu kín (không ghi nội dung phiếu)"),
             }

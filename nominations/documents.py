@@ -371,21 +371,16 @@ def _annex_xml(groups: list[Group]) -> str:
     return table.xml(rows)
 
 
-def _annex(document, decision: AwardDecision, groups: list[Group]) -> None:
+def annex_list(document, groups: list[Group], *, title: str, reference: str, draft: bool) -> None:
+    """The annexed list on a new page: "DỰ THẢO" when ``draft``, "DANH SÁCH", ``title``, the italic ``reference``
+    ("(Kèm theo … số … ngày … của …)"), the grouped table (:func:`_annex_xml`) and the closing counts and total.
+    Shared by the decision and the board's submission letter (nominations/submission_letter.py)."""
     _run(_paragraph(document), "").add_break(WD_BREAK.PAGE)
-    if decision.state == DecisionState.DRAFT:
+    if draft:
         _paragraph(document, DRAFT_MARK, bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
     _paragraph(document, "DANH SÁCH", bold=True)
-    who = _counts_labels(groups)
-    _paragraph(document, f"{who} được tặng {_award_name(decision)}", bold=True)
-    number = decision.number if decision.number else BLANK
-    _paragraph(
-        document,
-        f"(Kèm theo Quyết định số {number}/{decision.symbol} ngày {_day(decision.issued_on)} của "
-        f"{authority_name(decision.issuing_unit)})",
-        italic=True,
-        after=12,
-    )
+    _paragraph(document, title, bold=True)
+    _paragraph(document, reference, italic=True, after=12)
     closing = _paragraph(
         document,
         f"(Danh sách có {_counts_text(groups) if groups else '0 cá nhân'}; tổng số tiền thưởng "
@@ -395,6 +390,20 @@ def _annex(document, decision: AwardDecision, groups: list[Group]) -> None:
         before=6,
     )
     closing._p.addprevious(parse_xml(_annex_xml(groups)))
+
+
+def _annex(document, decision: AwardDecision, groups: list[Group]) -> None:
+    number = decision.number if decision.number else BLANK
+    annex_list(
+        document,
+        groups,
+        title=f"{_counts_labels(groups)} được tặng {_award_name(decision)}",
+        reference=(
+            f"(Kèm theo Quyết định số {number}/{decision.symbol} ngày {_day(decision.issued_on)} của "
+            f"{authority_name(decision.issuing_unit)})"
+        ),
+        draft=decision.state == DecisionState.DRAFT,
+    )
 
 
 def _counts_labels(groups: list[Group]) -> str:

@@ -364,6 +364,43 @@ class AwardDecision(ConcurrentTransitionMixin, models.Model):
         self.audit_head_hash = head_hash
 
 
+def signed_pdf_upload_to(scan, filename: str) -> str:
+    return f"decisions/{scan.decision_id}/signed-{scan.sha256[:16]}.pdf"
+
+
+class SignedDecisionScan(models.Model):
+    """The signed decision as a PDF (the scan or the digitally signed file), uploaded back after signing: frozen
+    (a row is never changed; a replacement is a new row with its reason) and hashed into the audit trail. The
+    current one is the latest; see ``nominations.services.decisions.upload_signed_pdf``."""
+
+    decision = models.ForeignKey("AwardDecision", on_delete=models.PROTECT, related_name="signed_scans")
+    file = models.FileField(_("tệp PDF đã ký"), upload_to=signed_pdf_upload_to, max_length=300)
+    name = models.CharField(_("tên tệp"), max_length=255)
+    size = models.PositiveIntegerField(_("dung lượng (byte)"))
+    sha256 = models.CharField(_("mã băm SHA-256"), max_length=64)
+    reason = models.TextField(_("lý do thay thế"), blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("tải lên lúc"))
+
+    class Meta:
+        ordering = ["decision", "-uploaded_at", "-id"]
+        verbose_name = _("bản quyết định đã ký (PDF)")
+        verbose_name_plural = _("bản quyết định đã ký (PDF)")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("a signed decision's PDF is frozen: upload a replacement instead")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("a signed decision's PDF is frozen: it is never deleted")
+
+
 class Award(models.Model):
     """One line of the annexed list: an awardee and the money computed for them."""
 

@@ -146,6 +146,17 @@ def may_sign_decision(user, decision=None) -> bool:
 rules.add_perm("nominations.add_awarddecision", may_draft_decision)
 rules.add_perm("nominations.change_awarddecision", may_draft_decision | may_sign_decision)
 rules.add_perm("nominations.sign_awarddecision", may_sign_decision)
+
+
+@rules.predicate
+def may_upload_signed(user, decision=None) -> bool:
+    """The signed PDF comes back from whoever signs, or, for the Chairman's decisions, from the board."""
+    if decision is None:
+        return False
+    return may_sign_decision(user, decision) or (_decision_for_the_chairman(decision) and is_board(user))
+
+
+rules.add_perm("nominations.upload_signed_awarddecision", may_upload_signed)
 rules.add_perm("nominations.view_awarddecision", sees)
 
 # === Award history and holds (issue 6): the board keeps the register of awards and places and lifts holds =======

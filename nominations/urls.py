@@ -1,8 +1,9 @@
 from django.urls import path
 
-from . import views, views_board, views_composition, views_import
+from . import views, views_board, views_composition, views_import, views_signed
 from .views_council import council_ballot, council_detail, council_list, council_minutes
 from .views_quotas import quota_edit, quota_list
+from .views_submission import decision_submission_letter
 
 app_name = "nominations"
 
@@ -39,7 +40,10 @@ urlpatterns = [
     path("decisions/new/", views.decision_create, name="decision_create"),
     path("decisions/<int:pk>/", views.decision_detail, name="decision_detail"),
     path("decisions/<int:pk>/sign/", views.decision_sign, name="decision_sign"),
+    path("decisions/<int:pk>/signed-pdf/", views_signed.signed_pdf_upload, name="signed_pdf_upload"),
+    path("decisions/<int:pk>/signed-pdf/<int:scan_pk>/", views_signed.signed_pdf_download, name="signed_pdf_download"),
     path("decisions/<int:pk>/download/<slug:fmt>/", views.decision_download, name="decision_download"),
+    path("decisions/<int:pk>/submission-letter.docx", decision_submission_letter, name="decision_submission_letter"),
     path("history/", views.history_list, name="history_list"),
     path("history/import/", views.history_import, name="history_import"),
     path("history/template.xlsx", views.history_template, name="history_template"),

@@ -255,6 +255,10 @@ def decision_detail(request, pk):
             "awards": awards,
             "form": form,
             "can_change": can_change,
+            # The signed PDF, uploaded back after signing (frozen, hashed into the audit trail).
+            "signed_scans": list(decision.signed_scans.select_related("uploaded_by")),
+            "can_upload_signed": decision.state == "signed"
+            and request.user.has_perm("nominations.upload_signed_awarddecision", decision),
             "total": sum(a.amount for a in awards),
             "events": events_for(decision),
         },

@@ -692,3 +692,111 @@ def sign_decision(decision: AwardDecision, *, actor) -> AwardDecision:
         record_decision_awards(fresh)
     decision.refresh_from_db()
     return decision
+
+
+# --- The signed PDF, uploaded back (issue 7): frozen and hashed into the audit trail ----------------------------
+
+
+def current_signed_scan(decision: AwardDecision):
+    """The signed PDF in force: the latest upload (earlier ones stay, superseded, with their audit events)."""
+    return decision.signed_scans.order_by("-uploaded_at", "-pk").first()
+
+
+def upload_signed_pdf(decision: AwardDecision, upload, *, actor, reason: str = ""):
+    """Upload the signed decision as a PDF after signing (the signer's office, or the board for the Chairman's
+    decisions). The file is checked by content (a readable PDF, within the size limit), stored once and never
+    changed; its SHA-256 goes into the audit event ``nominations.awarddecision.signed_pdf``. Replacing it needs a
+    reason and is a new row and a new audited event; the earlier file stays.
+
+    Raises ``TransitionRefused`` (not signed yet, not a readable PDF, a replacement without a reason or with the
+    same file) or ``TransitionForbidden``.
+    """
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from competition.services.plans import PDF, check_document
+
+    from ..models import SignedDecisionScan
+    from .composition import _unreadable
+
+    reason = (reason or "").strip()
+    _require(
+        actor,
+        "nominations.upload_signed_awarddecision",
+        decision,
+        _("Bạn không có quyền tải lên bản đã ký của quyết định “%(d)s”.") % {"d": decision},
+    )
+    name, content, kind = check_document(upload)
+    if kind != PDF:
+        raise TransitionRefused(_("Tệp “%(name)s” không phải PDF: bản quyết định đã ký phải là PDF.") % {"name": name})
+    problem = _unreadable(name, content, kind)
+    if problem:
+        raise TransitionRefused(problem)
+    digest = hashlib.sha256(content).hexdigest()
+    with transaction.atomic():
+        locked = AwardDecision.objects.select_for_update().get(pk=decision.pk)
+        if locked.state != DecisionState.SIGNED:
+            raise TransitionRefused(
+                _("Quyết định “%(d)s” chưa ký: chỉ tải lên bản đã ký sau khi ký trên phần mềm.") % {"d": locked}
+            )
+        previous = current_signed_scan(locked)
+        if previous is not None and previous.sha256 == digest:
+            raise TransitionRefused(_("Tệp này giống hệt bản đã ký đang lưu: không có gì để thay."))
+        if previous is not None and not reason:
+            raise TransitionRefused(
+                _("Quyết định đã có bản đã ký (%(name)s, %(day)s): hãy ghi lý do thay thế.")
+                % {"name": previous.name, "day": timezone.localtime(previous.uploaded_at).strftime("%d/%m/%Y %H:%M")}
+            )
+        scan = SignedDecisionScan(
+            decision=locked,
+            name=name,
+            size=len(content),
+            sha256=digest,
+            reason=reason,
+            uploaded_by=_real_user(actor),
+            uploaded_at=timezone.now(),
+        )
+        scan.file.save(name, ContentFile(content), save=False)
+        scan.save()
+        audit.record(
+            actor=actor,
+            action="nominations.awarddecision.signed_pdf",
+            obj=locked,
+            payload={
+                "scan": scan.pk,
+                "name": name,
+                "size": scan.size,
+                "sha256": digest,
+                "replaces": previous.sha256 if previous else "",
+                "reason": reason,
+            },
+        )
+    return scan
+
+
+def verify_signed_pdf(decision: AwardDecision) -> list[str]:
+    """Every stored signed PDF of ``decision`` still has the SHA-256 its row and its audit event recorded; returns
+    the problems (empty when intact)."""
+    import hashlib
+
+    from workflows.models import AuditEvent
+
+    events = {
+        e.payload.get("scan"): e.payload.get("sha256")
+        for e in AuditEvent.objects.filter(action="nominations.awarddecision.signed_pdf", object_id=str(decision.pk))
+    }
+    problems = []
+    for scan in decision.signed_scans.all():
+        try:
+            with scan.file.open("rb") as handle:
+                digest = hashlib.sha256(handle.read()).hexdigest()
+        except FileNotFoundError:
+            problems.append(_("Mất tệp “%(name)s” của bản đã ký.") % {"name": scan.name})
+            continue
+        if digest != scan.sha256 or events.get(scan.pk) != scan.sha256:
+            problems.append(
+                _("Bản đã ký “%(name)s” không còn khớp mã băm đã ghi trong nhật ký: tệp đã bị thay đổi.")
+                % {"name": scan.name}
+            )
+    return problems
