@@ -4,12 +4,11 @@ its files' download. The rules live in nominations/services/composition.py and s
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from workflows.web import perform, require_perm
+from workflows.web import perform, require_perm, stored_file_response
 
 from .enums import DossierState
 from .models import DossierDocument
@@ -64,15 +63,7 @@ def document_download(request, pk, document_pk):
     dossier = _dossier(request, pk)
     require_perm(request.user, "nominations.view_dossier", dossier)
     document = get_object_or_404(DossierDocument, pk=document_pk, dossier=dossier)
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=document.name, content_type=CONTENT_TYPES.get(document.kind)
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file_response(document.file, document.name, content_type=CONTENT_TYPES.get(document.kind))
 
 
 @login_required

@@ -2,12 +2,11 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from workflows.web import perform, require_perm
+from workflows.web import perform, require_perm, stored_file_response
 
 from .models import SignedDecisionScan
 from .services import decisions as decision_services
@@ -37,10 +36,4 @@ def signed_pdf_upload(request, pk):
 def signed_pdf_download(request, pk, scan_pk):
     decision = _decision(request, pk)
     scan = get_object_or_404(SignedDecisionScan, pk=scan_pk, decision=decision)
-    try:
-        handle = scan.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=scan.name, content_type="application/pdf")
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file_response(scan.file, scan.name, content_type="application/pdf")

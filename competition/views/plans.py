@@ -6,14 +6,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from workflows.audit import events_for
 from workflows.door import allowed_transitions, transition_label
-from workflows.web import perform, require_perm
+from workflows.web import perform, require_perm, stored_file_response
 
 from ..forms import PlanForm, ReturnForm
 from ..models import Campaign, UnitPlan
@@ -143,13 +143,7 @@ def plan_document(request, pk, version=None):
     else:
         v = get_object_or_404(plan.versions, version=version)
         stored, name = v.document, v.file_name
-    if not stored:
-        raise Http404
-    try:
-        handle = stored.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=name or stored.name.rsplit("/", 1)[-1])
+    return stored_file_response(stored, name)
 
 
 def _plan_rows(request, pk):

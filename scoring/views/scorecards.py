@@ -8,7 +8,7 @@ change of state goes through the door there; refusals become messages (``workflo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from competition.models import Campaign, Unit
 from competition.scoping import scope, user_unit
 from workflows.audit import events_for
 from workflows.door import allowed_transitions, transition_label
-from workflows.web import perform, require_perm
+from workflows.web import perform, require_perm, stored_file_response
 
 from ..enums import AssessmentState, Formula, ScorecardState, Subject
 from ..models import Assessment, CriterionResult, Scorecard, ScoreEntry, ScoringTable
@@ -259,14 +259,7 @@ def scorecard_evidence(request, pk, criterion_pk):
     """An evidence file, for whoever may see the scorecard."""
     scorecard = _scorecard(request, pk)
     entry = get_object_or_404(ScoreEntry, scorecard=scorecard, criterion_id=criterion_pk)
-    if not entry.evidence:
-        raise Http404
-    try:
-        handle = entry.evidence.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    name = entry.evidence_name or entry.evidence.name.rsplit("/", 1)[-1]
-    return FileResponse(handle, as_attachment=True, filename=name)
+    return stored_file_response(entry.evidence, entry.evidence_name)
 
 
 @login_required
