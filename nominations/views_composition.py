@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -40,7 +41,7 @@ def document_upload(request, pk):
         lambda: composition.attach_document(dossier, code=code, upload=upload, actor=request.user, nominee=nominee),
         success=_("Đã tải lên “%(name)s”.") % {"name": upload.name},
     )
-    return redirect(f"{dossier_url(pk)}#thanh-phan")
+    return redirect(reverse("nominations:dossier_detail", args=[pk]) + "#thanh-phan")
 
 
 @login_required
@@ -54,7 +55,7 @@ def document_remove(request, pk, document_pk):
         lambda: composition.remove_document(document, actor=request.user),
         success=_("Đã rút “%(name)s” khỏi hồ sơ.") % {"name": document.name},
     )
-    return redirect(f"{dossier_url(pk)}#thanh-phan")
+    return redirect(reverse("nominations:dossier_detail", args=[pk]) + "#thanh-phan")
 
 
 @login_required
@@ -87,9 +88,3 @@ def dossier_return(request, pk):
         success=_("Đã trả lại hồ sơ để bổ sung."),
     )
     return redirect("nominations:dossier_detail", pk)
-
-
-def dossier_url(pk) -> str:
-    from django.urls import reverse
-
-    return reverse("nominations:dossier_detail", args=[pk])

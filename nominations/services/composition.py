@@ -127,7 +127,8 @@ def is_complete(dossier: Dossier) -> bool:
 # --- Uploads ---------------------------------------------------------------------------------------------------
 
 
-def _unreadable(name: str, content: bytes, kind: str) -> str | None:
+def readable_problem(name: str, content: bytes, kind: str) -> str | None:
+    """Why a PDF or DOCX whose kind was recognised cannot be read (cut off, damaged), or None."""
     if kind == PDF:
         if b"%%EOF" not in content[-2048:]:
             return _("Tệp “%(name)s” không đọc được: tệp PDF bị cắt hoặc hỏng (không có dấu kết thúc %%EOF).") % {
@@ -158,7 +159,7 @@ def check_file(upload, required: RequiredDocument) -> tuple[str, bytes, str]:
                 "allowed": ", ".join(KIND_LABELS.get(f, f.upper()) for f in allowed),
             }
         )
-    problem = _unreadable(name, content, kind)
+    problem = readable_problem(name, content, kind)
     if problem:
         raise TransitionRefused(problem)
     return name, content, kind

@@ -718,7 +718,7 @@ def upload_signed_pdf(decision: AwardDecision, upload, *, actor, reason: str = "
     from competition.services.plans import PDF, check_document
 
     from ..models import SignedDecisionScan
-    from .composition import _unreadable
+    from .composition import readable_problem
 
     reason = (reason or "").strip()
     _require(
@@ -730,7 +730,7 @@ def upload_signed_pdf(decision: AwardDecision, upload, *, actor, reason: str = "
     name, content, kind = check_document(upload)
     if kind != PDF:
         raise TransitionRefused(_("Tệp “%(name)s” không phải PDF: bản quyết định đã ký phải là PDF.") % {"name": name})
-    problem = _unreadable(name, content, kind)
+    problem = readable_problem(name, content, kind)
     if problem:
         raise TransitionRefused(problem)
     digest = hashlib.sha256(content).hexdigest()
