@@ -209,20 +209,19 @@ def pass_council(dossiers, *, secretary, votes="yes", members=3):
     from django.utils import timezone
 
     from nominations.enums import Attendance
-    from nominations.services import council
+    from nominations.services.demo import run_council
 
     dossiers = list(dossiers)
-    first = dossiers[0]
-    session = council.create_session(dossiers, actor=secretary, title="Phiên họp thử", held_on=timezone.localdate())
     people = [
-        UserFactory(role=Role.COUNCIL_MEMBER, unit=first.deciding_unit, full_name=f"Thành viên {i}")
+        UserFactory(role=Role.COUNCIL_MEMBER, unit=dossiers[0].deciding_unit, full_name=f"Thành viên {i}")
         for i in range(members)
     ]
-    council.set_members(
-        session, [(p, "Ủy viên", i == 0, Attendance.PRESENT) for i, p in enumerate(people)], actor=secretary
+    return run_council(
+        dossiers,
+        secretary=secretary,
+        members=[(p, "Ủy viên", i == 0, Attendance.PRESENT) for i, p in enumerate(people)],
+        title="Phiên họp thử",
+        held_on=timezone.localdate(),
+        votes=votes,
+        conclusion="",
     )
-    council.open_voting(session, actor=secretary)
-    ballot = [n.pk for n in council.ballot_nominees(session)]
-    for person in people:
-        council.cast_ballot(session, actor=person, choices=dict.fromkeys(ballot, votes))
-    return council.close_session(session, actor=secretary)

@@ -159,30 +159,48 @@ def _demo_items(dossier: Dossier) -> list[dict]:
     return items
 
 
+def run_council(
+    dossiers,
+    *,
+    secretary,
+    members,
+    title: str,
+    held_on: date,
+    place: str = "",
+    votes: str = Vote.YES,
+    waiting=(),
+    close: bool = True,
+    conclusion: str = "Hội đồng thống nhất đề nghị khen thưởng.",
+):
+    """One session of the council on ``dossiers`` through the services the pages use: ``members`` are
+    ``(user, title, is_chair, attendance)``; every member who may vote, except the users in ``waiting``, votes
+    ``votes`` on every nominee; the session closes when ``close``. Returns the session."""
+    session = council.create_session(dossiers, actor=secretary, title=title, held_on=held_on, place=place)
+    council.set_members(session, members, actor=secretary)
+    council.open_voting(session, actor=secretary)
+    ballot = [n.pk for n in council.ballot_nominees(session)]
+    for user, _title, _chair, attendance in members:
+        if attendance != Attendance.ABSENT and user not in waiting:
+            council.cast_ballot(session, actor=user, choices=dict.fromkeys(ballot, votes))
+    if close:
+        return council.close_session(session, actor=secretary, conclusion=conclusion)
+    return session
+
+
 def _council(dossier: Dossier, secretary: User, as_of: date, *, close: bool) -> None:
     """A session of the province's council on ``dossier``: every member votes yes and it closes (``close``), or it
     stays open with DEMO_COUNCIL_WAITING still to vote."""
-    session = council.create_session(
+    users = {u.username: u for u in User.objects.filter(username__in=[m[0] for m in demo.DEMO_COUNCIL])}
+    run_council(
         [dossier],
-        actor=secretary,
+        secretary=secretary,
+        members=[
+            (users[u], title, chair, Attendance.WRITTEN if u == "hoidong4" else Attendance.PRESENT)
+            for u, title, chair in demo.DEMO_COUNCIL
+        ],
         title=f"Phiên họp Hội đồng Thi đua - Khen thưởng tỉnh — {dossier.title}",
         held_on=as_of,
         place="Sở Nội vụ tỉnh Thái Nguyên",
+        waiting=() if close else [users[u] for u in demo.DEMO_COUNCIL_WAITING],
+        close=close,
     )
-    members = [(User.objects.get(username=u), title, chair) for u, title, chair in demo.DEMO_COUNCIL]
-    council.set_members(
-        session,
-        [
-            (user, title, chair, Attendance.WRITTEN if user.username == "hoidong4" else Attendance.PRESENT)
-            for user, title, chair in members
-        ],
-        actor=secretary,
-    )
-    council.open_voting(session, actor=secretary)
-    ballot = [n.pk for n in council.ballot_nominees(session)]
-    for user, _title, _chair in members:
-        if not close and user.username in demo.DEMO_COUNCIL_WAITING:
-            continue
-        council.cast_ballot(session, actor=user, choices=dict.fromkeys(ballot, Vote.YES))
-    if close:
-        council.close_session(session, actor=secretary, conclusion="Hội đồng thống nhất đề nghị khen thưởng.")

@@ -29,10 +29,10 @@ from competition.services.rulesets import base_salary_on, rule_set_in_force
 from workflows.audit import verify_chain
 from workflows.consistency import check_states
 
-from ..enums import AppraisalResult, Attendance, NomineeKind, SignerAuthority, Vote
+from ..enums import AppraisalResult, Attendance, NomineeKind, SignerAuthority
 from ..models import DecisionRegister, DossierReturn, DossierVersion
-from . import composition, council, decisions, dossiers, quotas
-from .demo import fill_composition
+from . import composition, decisions, dossiers, quotas
+from .demo import fill_composition, run_council
 
 AWARD = "bang_khen_tinh"
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý"]
@@ -298,19 +298,16 @@ def simulate(
     # The province's council (domain rule 8): five members, one absent voting in writing; secret ballots; every
     # member approves every nominee, so the council passes all that the appraisal proposed.
     members = [_user(f"sim.hoidong{i}", Role.COUNCIL_MEMBER, board_unit, f"Thành viên Hội đồng {i}") for i in range(5)]
-    session = council.create_session(
-        made, actor=officer, title=f"Phiên họp Hội đồng mô phỏng (seed {seed})", held_on=as_of
+    run_council(
+        made,
+        secretary=officer,
+        members=[
+            (m, "Ủy viên", i == 0, Attendance.WRITTEN if i == 4 else Attendance.PRESENT) for i, m in enumerate(members)
+        ],
+        title=f"Phiên họp Hội đồng mô phỏng (seed {seed})",
+        held_on=as_of,
+        conclusion="Thống nhất đề nghị khen thưởng.",
     )
-    council.set_members(
-        session,
-        [(m, "Ủy viên", i == 0, Attendance.WRITTEN if i == 4 else Attendance.PRESENT) for i, m in enumerate(members)],
-        actor=officer,
-    )
-    council.open_voting(session, actor=officer)
-    ballot = [n.pk for n in council.ballot_nominees(session)]
-    for member in members:
-        council.cast_ballot(session, actor=member, choices=dict.fromkeys(ballot, Vote.YES))
-    council.close_session(session, actor=officer, conclusion="Thống nhất đề nghị khen thưởng.")
     t = lap("council", t)
     # The province keeps its register in the product, so reruns allocate fresh numbers and never collide.
     DecisionRegister.objects.get_or_create(
