@@ -27,8 +27,9 @@ say() { printf '[bootstrap] %s\n' "$*"; }
 warn() { printf '[bootstrap] WARNING: %s\n' "$*" >&2; }
 
 # --- 1. Debian packages -----------------------------------------------------------------------------------
-# gettext: compilemessages; fonts: Vietnamese glyphs and Times-compatible metrics for documents and screenshots.
-APT_PACKAGES=(gettext fonts-noto-core fonts-liberation)
+# gettext: compilemessages; fonts: Vietnamese glyphs and Times-compatible metrics for documents and screenshots;
+# LibreOffice Writer (headless, no GUI): the PDF of decisions and other documents.
+APT_PACKAGES=(gettext fonts-noto-core fonts-liberation libreoffice-writer-nogui)
 if [ "$DEV" = 1 ]; then
     APT_PACKAGES+=(postgresql redis-server chromium)
 fi
