@@ -32,6 +32,11 @@ class AppraisalResult(models.TextChoices):
 class DecisionState(models.TextChoices):
     DRAFT = "draft", _("Dự thảo")
     SIGNED = "signed", _("Đã ký")
+    PUBLISHED = "published", _("Đã công bố")
+
+
+# A decision in force: signed, whether published yet or not.
+ISSUED_DECISION_STATES = (DecisionState.SIGNED, DecisionState.PUBLISHED)
 
 
 class SignerAuthority(models.TextChoices):
@@ -76,3 +81,37 @@ class Vote(models.TextChoices):
     YES = "yes", _("Đồng ý")
     NO = "no", _("Không đồng ý")
     ABSTAIN = "abstain", _("Không biểu quyết")
+
+
+class PaymentState(models.TextChoices):
+    """The money of one award line, from the emulation fund (issue 7 item 4)."""
+
+    DUE = "due", _("Chưa chi")
+    PAID = "paid", _("Đã chi")
+    TO_RECOVER = "to_recover", _("Phải thu hồi")
+    RECOVERED = "recovered", _("Đã thu hồi")
+    CANCELLED = "cancelled", _("Không chi (đã thu hồi khen thưởng)")
+
+
+class FundEntryKind(models.TextChoices):
+    """A movement of the emulation fund other than award payouts and recoveries (which come from the awards)."""
+
+    ALLOCATION = "allocation", _("Trích lập quỹ từ ngân sách")
+    CONTRIBUTION = "contribution", _("Đóng góp, tài trợ và thu khác")
+    SPENDING = "spending", _("Chi khác của quỹ")
+
+
+class RevocationGround(models.TextChoices):
+    """Grounds for annulling an award decision (Law 06/2022/QH15 Art. 93)."""
+
+    FRAUD = "fraud", _("Gian dối trong việc kê khai thành tích để được khen thưởng")
+    FORGERY = "forgery", _("Làm giả hồ sơ, giấy tờ để được khen thưởng")
+    UNLAWFUL = "unlawful", _("Xác nhận sai, thẩm định, đề nghị khen thưởng trái pháp luật")
+    OTHER = "other", _("Căn cứ khác theo quy định của pháp luật")
+
+
+class RevocationState(models.TextChoices):
+    PROPOSED = "proposed", _("Đề nghị thu hồi")
+    DECIDED = "decided", _("Đã có quyết định thu hồi")
+    RECOVERED = "recovered", _("Đã thu hồi hiện vật và tiền thưởng")
+    WITHDRAWN = "withdrawn", _("Đã rút đề nghị")

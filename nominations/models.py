@@ -9,6 +9,7 @@ from competition.models import AwardType, Campaign, RuleSet, Unit
 from workflows.conditions import condition
 
 from .enums import (
+    ISSUED_DECISION_STATES,
     AppraisalResult,
     Attendance,
     AwardSource,
@@ -16,9 +17,13 @@ from .enums import (
     CouncilSessionState,
     DecisionState,
     DossierState,
+    FundEntryKind,
     Gender,
     HoldReason,
     NomineeKind,
+    PaymentState,
+    RevocationGround,
+    RevocationState,
     SignerAuthority,
 )
 
@@ -49,7 +54,7 @@ def council_has_concluded(dossier) -> bool:
 
 @condition(_("Hồ sơ chưa thuộc quyết định khen thưởng nào đã ký."))
 def has_signed_decision(dossier) -> bool:
-    return dossier.decision_id is not None and dossier.decision.state == DecisionState.SIGNED
+    return dossier.decision_id is not None and dossier.decision.state in ISSUED_DECISION_STATES
 
 
 class Dossier(ConcurrentTransitionMixin, models.Model):
@@ -296,6 +301,11 @@ def has_awards(decision) -> bool:
     return decision.awards.exists()
 
 
+@condition(_("Chưa tải lên bản quyết định đã ký (PDF)."))
+def has_signed_scan(decision) -> bool:
+    return decision.signed_scans.exists()
+
+
 class AwardDecision(ConcurrentTransitionMixin, models.Model):
     """An award decision (quyết định khen thưởng) with its annexed list and money."""
 
@@ -327,6 +337,9 @@ class AwardDecision(ConcurrentTransitionMixin, models.Model):
     )
     signed_at = models.DateTimeField(_("ký lúc"), null=True, blank=True)
     audit_head_hash = models.CharField(_("mã băm nhật ký khi ký"), max_length=64, blank=True)
+    # Printed on the decision and on the public pages; anyone verifies the decision by it (issue 7 item 5).
+    verification_code = models.CharField(_("mã tra cứu"), max_length=16, unique=True, null=True, blank=True)
+    published_at = models.DateTimeField(_("công bố lúc"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -359,9 +372,20 @@ class AwardDecision(ConcurrentTransitionMixin, models.Model):
         conditions=[has_number_and_date, has_awards],
         custom={"label": _("Ký quyết định")},
     )
-    def sign(self, *, at, head_hash: str) -> None:
+    def sign(self, *, at, head_hash: str, code: str) -> None:
         self.signed_at = at
         self.audit_head_hash = head_hash
+        self.verification_code = code
+
+    @transition(
+        field=state,
+        source=DecisionState.SIGNED,
+        target=DecisionState.PUBLISHED,
+        conditions=[has_signed_scan],
+        custom={"label": _("Công bố quyết định")},
+    )
+    def publish(self, *, at) -> None:
+        self.published_at = at
 
 
 def signed_pdf_upload_to(scan, filename: str) -> str:
@@ -401,8 +425,14 @@ class SignedDecisionScan(models.Model):
         raise ValueError("a signed decision's PDF is frozen: it is never deleted")
 
 
-class Award(models.Model):
-    """One line of the annexed list: an awardee and the money computed for them."""
+@condition(_("Quyết định chưa được ký."))
+def decision_is_signed(award) -> bool:
+    return award.decision.state in ISSUED_DECISION_STATES
+
+
+class Award(ConcurrentTransitionMixin, models.Model):
+    """One line of the annexed list: an awardee and the money computed for them, with its certificate code and
+    the state of its payment from the emulation fund (issue 7 item 4: due → paid → to recover → recovered)."""
 
     decision = models.ForeignKey(AwardDecision, on_delete=models.CASCADE, related_name="awards")
     nominee = models.OneToOneField(Nominee, on_delete=models.PROTECT, related_name="award")
@@ -413,6 +443,15 @@ class Award(models.Model):
     base_salary = models.PositiveIntegerField(_("mức lương cơ sở"), null=True, blank=True)
     amount = models.PositiveIntegerField(_("tiền thưởng (đồng)"), default=0)
     order = models.PositiveIntegerField(_("thứ tự"), default=0)
+    # Printed on the certificate with its QR code; set when the decision is signed.
+    certificate_code = models.CharField(_("mã giấy chứng nhận"), max_length=16, unique=True, null=True, blank=True)
+    payment_state = FSMField(
+        _("chi trả"), max_length=20, choices=PaymentState.choices, default=PaymentState.DUE, protected=True
+    )
+    paid_on = models.DateField(_("ngày chi"), null=True, blank=True)
+    payment_reference = models.CharField(_("chứng từ chi"), max_length=100, blank=True)
+    recovered_on = models.DateField(_("ngày thu hồi tiền"), null=True, blank=True)
+    recovery_reference = models.CharField(_("chứng từ thu hồi"), max_length=100, blank=True)
 
     scope_unit_field = "decision__issuing_unit"
 
@@ -423,6 +462,45 @@ class Award(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @transition(
+        field=payment_state,
+        source=PaymentState.DUE,
+        target=PaymentState.PAID,
+        conditions=[decision_is_signed],
+        custom={"label": _("Ghi nhận đã chi tiền thưởng")},
+    )
+    def pay(self, *, paid_on, reference: str = "") -> None:
+        self.paid_on = paid_on
+        self.payment_reference = reference
+
+    @transition(
+        field=payment_state,
+        source=PaymentState.PAID,
+        target=PaymentState.TO_RECOVER,
+        custom={"label": _("Chuyển sang phải thu hồi tiền thưởng")},
+    )
+    def claim_back(self) -> None:
+        pass
+
+    @transition(
+        field=payment_state,
+        source=PaymentState.DUE,
+        target=PaymentState.CANCELLED,
+        custom={"label": _("Hủy khoản chi chưa thực hiện")},
+    )
+    def cancel_payment(self) -> None:
+        pass
+
+    @transition(
+        field=payment_state,
+        source=PaymentState.TO_RECOVER,
+        target=PaymentState.RECOVERED,
+        custom={"label": _("Ghi nhận đã thu hồi tiền thưởng")},
+    )
+    def recover(self, *, recovered_on, reference: str = "") -> None:
+        self.recovered_on = recovered_on
+        self.recovery_reference = reference
 
 
 # --- Award history and holds (domain rules 3, 4 and 5): see nominations/services/history.py ----------------------
@@ -473,6 +551,9 @@ class AwardRecord(models.Model):
         on_delete=models.PROTECT,
         related_name="record",
     )
+    # Set when the award is revoked (Law 06/2022 Art. 93): it no longer counts for anything.
+    revoked_on = models.DateField(_("ngày thu hồi"), null=True, blank=True)
+    revocation_reference = models.CharField(_("quyết định thu hồi"), max_length=80, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -891,3 +972,154 @@ class DossierProcess(Process):
 
     def __str__(self) -> str:
         return str(_("Quy trình xử lý “%(dossier)s”") % {"dossier": self.dossier})
+
+
+# --- The emulation fund and revocation (issue 7 items 4 and 6): see nominations/services/payments.py and
+# nominations/services/revocations.py --------------------------------------------------------------------------
+
+
+class FundEntry(models.Model):
+    """A movement of a body's emulation fund (quỹ thi đua, khen thưởng) other than award payouts and recoveries,
+    which come from the awards themselves. The balance of a year is computed, never stored."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị quản lý quỹ"), on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("năm"))
+    kind = models.CharField(_("loại"), max_length=20, choices=FundEntryKind.choices)
+    amount = models.PositiveBigIntegerField(_("số tiền (đồng)"))
+    entered_on = models.DateField(_("ngày"))
+    reference = models.CharField(_("chứng từ"), max_length=100, blank=True)
+    note = models.CharField(_("nội dung"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_unit_field = "unit"
+
+    class Meta:
+        ordering = ["unit", "-year", "-entered_on", "-id"]
+        verbose_name = _("khoản thu, chi của quỹ thi đua, khen thưởng")
+        verbose_name_plural = _("quỹ thi đua, khen thưởng")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount:,} ({self.year})"
+
+
+@condition(_("Chưa có số, ký hiệu và ngày ký của quyết định thu hồi."))
+def revocation_has_number(revocation) -> bool:
+    return bool(revocation.number and revocation.symbol and revocation.issued_on)
+
+
+@condition(_("Tiền thưởng đã chi chưa được thu hồi."))
+def money_settled(revocation) -> bool:
+    return revocation.award.payment_state not in (PaymentState.PAID, PaymentState.TO_RECOVER)
+
+
+class Revocation(ConcurrentTransitionMixin, models.Model):
+    """The revocation of one award (Law 06/2022/QH15 Art. 93): proposed with its grounds → decided by a numbered
+    revocation decision of the awarding authority → the certificate and the money recovered. A proposal may be
+    withdrawn before the decision."""
+
+    award = models.ForeignKey(
+        Award, verbose_name=_("khen thưởng"), on_delete=models.PROTECT, related_name="revocations"
+    )
+    ground = models.CharField(_("căn cứ thu hồi"), max_length=20, choices=RevocationGround.choices)
+    detail = models.TextField(_("nội dung vi phạm"))
+    state = FSMField(
+        _("trạng thái"),
+        max_length=20,
+        choices=RevocationState.choices,
+        default=RevocationState.PROPOSED,
+        protected=True,
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    proposed_at = models.DateTimeField(_("đề nghị lúc"))
+    # The revocation decision, from the awarding authority's register (shared with its award decisions).
+    number = models.PositiveIntegerField(_("số"), null=True, blank=True)
+    year = models.PositiveSmallIntegerField(_("năm"), null=True, blank=True)
+    symbol = models.CharField(_("ký hiệu"), max_length=50, blank=True)
+    issued_on = models.DateField(_("ngày ký"), null=True, blank=True)
+    signer_name = models.CharField(_("người ký"), max_length=150, blank=True)
+    decided_at = models.DateTimeField(_("quyết định lúc"), null=True, blank=True)
+    recovered_at = models.DateTimeField(_("thu hồi xong lúc"), null=True, blank=True)
+    certificate_returned = models.BooleanField(_("đã thu hồi bằng, giấy chứng nhận"), default=False)
+    withdrawal_reason = models.TextField(_("lý do rút đề nghị"), blank=True)
+
+    scope_unit_field = "award__decision__issuing_unit"
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        verbose_name = _("thu hồi khen thưởng")
+        verbose_name_plural = _("thu hồi khen thưởng")
+        constraints = [
+            # One open revocation per award: a second proposal waits for the first to end.
+            models.UniqueConstraint(
+                fields=["award"],
+                condition=Q(state__in=["proposed", "decided", "recovered"]),
+                name="one_live_revocation_per_award",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Thu hồi khen thưởng của %(name)s") % {"name": self.award.name})
+
+    @property
+    def decision_reference(self) -> str:
+        return f"{self.number}/{self.symbol}" if self.number else ""
+
+    @transition(
+        field=state,
+        source=RevocationState.PROPOSED,
+        target=RevocationState.DECIDED,
+        conditions=[revocation_has_number],
+        custom={"label": _("Ký quyết định thu hồi")},
+    )
+    def decide(self, *, at) -> None:
+        self.decided_at = at
+
+    @transition(
+        field=state,
+        source=RevocationState.DECIDED,
+        target=RevocationState.RECOVERED,
+        conditions=[money_settled],
+        custom={"label": _("Hoàn tất thu hồi")},
+    )
+    def complete(self, *, at, certificate_returned: bool) -> None:
+        self.recovered_at = at
+        self.certificate_returned = certificate_returned
+
+    @transition(
+        field=state,
+        source=RevocationState.PROPOSED,
+        target=RevocationState.WITHDRAWN,
+        custom={"label": _("Rút đề nghị thu hồi")},
+    )
+    def withdraw(self, *, reason: str) -> None:
+        self.withdrawal_reason = reason
+
+
+class AwardReviewFlag(models.Model):
+    """A later award whose eligibility may have counted an award since revoked: the board reviews it and records
+    what it found (Law 06/2022 Art. 93; merit awards count toward later ones, thematic ones do not)."""
+
+    record = models.ForeignKey(
+        AwardRecord, verbose_name=_("khen thưởng cần xem xét"), on_delete=models.PROTECT, related_name="review_flags"
+    )
+    revocation = models.ForeignKey(Revocation, on_delete=models.PROTECT, related_name="flags")
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(_("xem xét xong lúc"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolution = models.TextField(_("kết quả xem xét"), blank=True)
+
+    class Meta:
+        ordering = ["resolved_at", "-created_at", "-id"]
+        unique_together = [("record", "revocation")]
+        verbose_name = _("khen thưởng cần xem xét lại")
+        verbose_name_plural = _("khen thưởng cần xem xét lại")
+
+    def __str__(self) -> str:
+        return str(self.record)

@@ -20,7 +20,7 @@ from workflows.door import allowed_transitions, transition_label
 from workflows.web import perform, require_perm
 
 from .documents import decision_docx, decision_xlsx
-from .enums import DossierState
+from .enums import ISSUED_DECISION_STATES, DossierState
 from .forms import AppraisalForm, DossierForm, HoldForm, IssueDetailsForm, LiftHoldForm, NomineeForm, ReasonForm
 from .models import AwardDecision, AwardRecord, Dossier, NomineeHold
 from .services import composition
@@ -257,7 +257,7 @@ def decision_detail(request, pk):
             "can_change": can_change,
             # The signed PDF, uploaded back after signing (frozen, hashed into the audit trail).
             "signed_scans": list(decision.signed_scans.select_related("uploaded_by")),
-            "can_upload_signed": decision.state == "signed"
+            "can_upload_signed": decision.state in ISSUED_DECISION_STATES
             and request.user.has_perm("nominations.upload_signed_awarddecision", decision),
             "total": sum(a.amount for a in awards),
             "events": events_for(decision),

@@ -40,8 +40,16 @@ from workflows import audit
 from workflows import transition as door_transition
 from workflows.exceptions import TransitionForbidden, TransitionRefused
 
-from ..enums import AppraisalResult, CouncilResult, DecisionState, DossierState, SignerAuthority
+from ..enums import (
+    ISSUED_DECISION_STATES,
+    AppraisalResult,
+    CouncilResult,
+    DecisionState,
+    DossierState,
+    SignerAuthority,
+)
 from ..models import Award, AwardDecision, DecisionRegister, Dossier, Nominee
+from .codes import new_code
 from .history import record_decision_awards
 from .money import MoneyTable
 
@@ -685,7 +693,12 @@ def sign_decision(decision: AwardDecision, *, actor) -> AwardDecision:
         if problems:
             raise TransitionRefused(_("Chưa ký được quyết định “%(d)s”:") % {"d": fresh}, reasons=problems)
         at = timezone.now()
-        door_transition(fresh, "sign", actor=actor, at=at, head_hash=audit.head().hash)
+        door_transition(fresh, "sign", actor=actor, at=at, head_hash=audit.head().hash, code=new_code())
+        # Each line gets the code printed on its certificate and read back by the public verification page.
+        awards = list(fresh.awards.only("pk"))
+        for award in awards:
+            award.certificate_code = new_code()
+        Award.objects.bulk_update(awards, ["certificate_code"], batch_size=1000)
         for dossier in dossiers:
             door_transition(dossier, "decide", actor=actor, at=at)
         # Every line of the signed decision enters the register of awards, once (issue 6, item 3).
@@ -736,7 +749,7 @@ def upload_signed_pdf(decision: AwardDecision, upload, *, actor, reason: str = "
     digest = hashlib.sha256(content).hexdigest()
     with transaction.atomic():
         locked = AwardDecision.objects.select_for_update().get(pk=decision.pk)
-        if locked.state != DecisionState.SIGNED:
+        if locked.state not in ISSUED_DECISION_STATES:
             raise TransitionRefused(
                 _("Quyết định “%(d)s” chưa ký: chỉ tải lên bản đã ký sau khi ký trên phần mềm.") % {"d": locked}
             )
