@@ -1037,6 +1037,9 @@ class Revocation(ConcurrentTransitionMixin, models.Model):
     )
     proposed_at = models.DateTimeField(_("đề nghị lúc"))
     # The revocation decision, from the awarding authority's register (shared with its award decisions).
+    issuing_unit = models.ForeignKey(
+        Unit, verbose_name=_("cơ quan ban hành"), on_delete=models.PROTECT, related_name="revocations"
+    )
     number = models.PositiveIntegerField(_("số"), null=True, blank=True)
     year = models.PositiveSmallIntegerField(_("năm"), null=True, blank=True)
     symbol = models.CharField(_("ký hiệu"), max_length=50, blank=True)
@@ -1047,7 +1050,7 @@ class Revocation(ConcurrentTransitionMixin, models.Model):
     certificate_returned = models.BooleanField(_("đã thu hồi bằng, giấy chứng nhận"), default=False)
     withdrawal_reason = models.TextField(_("lý do rút đề nghị"), blank=True)
 
-    scope_unit_field = "award__decision__issuing_unit"
+    scope_unit_field = "issuing_unit"
 
     class Meta:
         ordering = ["-proposed_at", "-id"]
@@ -1059,6 +1062,11 @@ class Revocation(ConcurrentTransitionMixin, models.Model):
                 fields=["award"],
                 condition=Q(state__in=["proposed", "decided", "recovered"]),
                 name="one_live_revocation_per_award",
+            ),
+            models.UniqueConstraint(
+                fields=["issuing_unit", "year", "symbol", "number"],
+                condition=Q(number__isnull=False),
+                name="revocation_number_unique_per_body_year_symbol",
             ),
         ]
 
