@@ -86,7 +86,11 @@ CHAIRMAN_SCOPES = {
     "nominations.nominee": "dossier__",
     "nominations.dossierprocess": "dossier__",
 }
-CHAIRMAN_DECISION_SCOPES = {"nominations.awarddecision": "", "nominations.award": "decision__"}
+CHAIRMAN_DECISION_SCOPES = {
+    "nominations.awarddecision": "",
+    "nominations.award": "decision__",
+    "nominations.revocation": "award__decision__",
+}
 
 
 def _scope_chairman_office(queryset: QuerySet) -> QuerySet:

@@ -169,6 +169,13 @@ THIDUA_REMINDER_WORKING_DAYS = int(os.environ.get("THIDUA_REMINDER_WORKING_DAYS"
 # A bulk action on the board's filtered list of dossiers over more dossiers than this runs as a background task,
 # with visible progress (nominations/services/board.py).
 THIDUA_BULK_BACKGROUND = int(os.environ.get("THIDUA_BULK_BACKGROUND", 200))
+# The public address printed on certificates (their QR codes lead to its verification page), e.g.
+# "https://thiduakhenthuong.thainguyen.gov.vn": paper must not depend on who printed it. Empty: the address of the
+# request that prints.
+THIDUA_PUBLIC_URL = os.environ.get("THIDUA_PUBLIC_URL", "")
+# The LibreOffice binary that renders the PDF copies of decisions, submission letters and council minutes
+# (workflows/pdf.py): a name on PATH or a path. Empty: "soffice", then "libreoffice", on PATH; no PDF links without.
+THIDUA_SOFFICE = os.environ.get("THIDUA_SOFFICE", "")
 
 # --- Mail ------------------------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(

@@ -43,5 +43,13 @@ class NominationsConfig(AppConfig):
                 "nominations.awarddecision.signed_pdf": _("Tải lên bản quyết định đã ký (PDF)"),
                 "nominations.councilsession.members": _("Ghi danh sách thành viên dự họp"),
                 "nominations.councilsession.vote": _("Bỏ phiếu kín (không ghi nội dung phiếu)"),
+                "nominations.fund.entry": _("Ghi khoản thu, chi của quỹ thi đua, khen thưởng"),
+                "nominations.revocation.propose": _("Đề nghị thu hồi khen thưởng"),
+                "nominations.revocation.details": _("Ghi số, ngày ký quyết định thu hồi"),
+                "nominations.revocation.effects": _("Thu hồi khen thưởng: tiền thưởng và khen thưởng sau đó"),
+                "nominations.revocation.flag_resolved": _("Ghi kết quả xem xét khen thưởng sau thu hồi"),
+                "nominations.statistics_template.upload": _("Tải lên mẫu thống kê khen thưởng"),
+                "nominations.statistics_template.activate": _("Chọn mẫu thống kê khen thưởng đang dùng"),
+                "nominations.statistics_template.deactivate": _("Trở lại mẫu thống kê khen thưởng mặc định"),
             }
         )

@@ -31,6 +31,7 @@ from workflows.word import WordTable
 
 from .enums import DecisionState, SignerAuthority
 from .models import AwardDecision
+from .services.codes import display_code
 from .services.decisions import (
     COMMITTEE_KINDS,
     GROUP_LABELS,
@@ -433,6 +434,14 @@ def decision_docx(decision: AwardDecision) -> bytes:
             size=HASH_PT,
             align=WD_ALIGN_PARAGRAPH.LEFT,
             before=12,
+        )
+    if decision.verification_code:
+        # Anyone checks the decision, and any revocation, on the public verification page by this code.
+        _paragraph(
+            document,
+            f"Mã tra cứu quyết định: {display_code(decision.verification_code)}",
+            size=HASH_PT,
+            align=WD_ALIGN_PARAGRAPH.LEFT,
         )
     _annex(document, decision, groups)
     buffer = io.BytesIO()

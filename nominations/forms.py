@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from competition.forms import DATE_INPUT
 
-from .enums import AppraisalResult, Gender, HoldReason, NomineeKind, SignerAuthority
+from .enums import AppraisalResult, FundEntryKind, Gender, HoldReason, NomineeKind, RevocationGround, SignerAuthority
 
 
 class DossierForm(forms.Form):
@@ -95,3 +95,53 @@ class HoldForm(forms.Form):
 
 class LiftHoldForm(forms.Form):
     reason = forms.CharField(label=_("Lý do gỡ"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+# --- Payment, the fund and revocation (issue 7) ---------------------------------------------------------------
+
+
+class PaymentForm(forms.Form):
+    paid_on = forms.DateField(label=_("Ngày chi"), widget=DATE_INPUT)
+    reference = forms.CharField(
+        label=_("Chứng từ chi"), max_length=100, required=False, help_text=_("Số phiếu chi, ủy nhiệm chi …")
+    )
+
+
+class RecoveryForm(forms.Form):
+    recovered_on = forms.DateField(label=_("Ngày thu hồi tiền"), widget=DATE_INPUT)
+    reference = forms.CharField(label=_("Chứng từ thu hồi"), max_length=100, required=False)
+
+
+class FundEntryForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Loại"), choices=FundEntryKind.choices)
+    amount = forms.IntegerField(label=_("Số tiền (đồng)"), min_value=1)
+    entered_on = forms.DateField(label=_("Ngày"), widget=DATE_INPUT)
+    reference = forms.CharField(label=_("Chứng từ"), max_length=100, required=False)
+    note = forms.CharField(label=_("Nội dung"), max_length=255, required=False)
+
+
+class RevocationProposalForm(forms.Form):
+    ground = forms.ChoiceField(
+        label=_("Căn cứ thu hồi (Điều 93 Luật Thi đua, khen thưởng)"), choices=RevocationGround.choices
+    )
+    detail = forms.CharField(label=_("Nội dung vi phạm đã được xác minh"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RevocationDetailsForm(forms.Form):
+    number = forms.IntegerField(
+        label=_("Số quyết định thu hồi"),
+        min_value=1,
+        required=False,
+        help_text=_("Nếu phần mềm giữ sổ đăng ký văn bản của cơ quan, để trống: số được cấp khi lưu."),
+    )
+    issued_on = forms.DateField(label=_("Ngày ký"), widget=DATE_INPUT)
+    signer_name = forms.CharField(label=_("Người ký"), max_length=150)
+
+
+class RevocationCompleteForm(forms.Form):
+    certificate_returned = forms.BooleanField(label=_("Đã thu hồi bằng, giấy chứng nhận"), required=False)
+    note = forms.CharField(
+        label=_("Ghi chú (bắt buộc nếu chưa thu hồi được bằng)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -1131,3 +1131,40 @@ class AwardReviewFlag(models.Model):
 
     def __str__(self) -> str:
         return str(self.record)
+
+
+# --- The yearly statistics of awards for the Ministry of Home Affairs (issue 7 item 7): see
+# nominations/services/statistics.py ------------------------------------------------------------------------------
+
+
+def statistics_template_upload_to(template, filename: str) -> str:
+    return f"statistics/templates/{template.sha256[:16]}.xlsx"
+
+
+class StatisticsTemplate(models.Model):
+    """An XLSX layout of the yearly statistics uploaded by the board, with placeholder cells
+    (``{{ count bang_khen_tinh individual female }}`` …) filled for a year. At most one is active; without one the
+    default layout built in code is used. Checked when uploaded (a valid XLSX, every placeholder understood); its file
+    never changes afterwards; each upload and each change of the active template is audited."""
+
+    name = models.CharField(_("tên mẫu"), max_length=255)
+    file = models.FileField(_("tệp mẫu (XLSX)"), upload_to=statistics_template_upload_to, max_length=300)
+    sha256 = models.CharField(_("mã băm SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("tải lên lúc"))
+    active = models.BooleanField(_("đang dùng"), default=False)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["active"], condition=Q(active=True), name="one_active_statistics_template"
+            ),
+        ]
+        verbose_name = _("mẫu thống kê khen thưởng")
+        verbose_name_plural = _("mẫu thống kê khen thưởng")
+
+    def __str__(self) -> str:
+        return self.name

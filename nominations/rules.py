@@ -3,6 +3,7 @@
 import rules
 
 from accounts.rules import (
+    is_auditor,
     is_board,
     is_board_officer,
     is_chairman_office,
@@ -209,3 +210,71 @@ rules.add_perm("nominations.open_voting_councilsession", is_session_secretariat)
 rules.add_perm("nominations.close_councilsession", is_session_secretariat)
 rules.add_perm("nominations.vote_councilsession", is_session_member)
 rules.add_perm("nominations.view_councilsession", is_session_secretariat | is_session_member | is_board)
+
+# === The campaign summary (tổng kết) and the yearly statistics of awards (issue 7, item 7) =======================
+# The summary of a campaign: the board, which summarises it, and the coordinating department, which co-summarises
+# (domain step 15); auditors read it. A unit never sees it: it aggregates every unit of the campaign.
+# The yearly statistics for the Ministry of Home Affairs cover every campaign and every unit's own decisions: the
+# board compiles them and keeps the template; auditors read them.
+
+rules.add_perm("nominations.view_summary_campaign", is_board | is_coordinator | is_auditor)
+rules.add_perm("nominations.view_statistics", is_board | is_auditor)
+rules.add_perm("nominations.change_statisticstemplate", is_board)
+
+
+# === Payment, the emulation fund, publication and revocation (issue 7) =========================================
+# The money of the Chairman's awards comes from the provincial fund the board manages; a unit's own Giấy khen from
+# the unit's fund, kept by its clerks and head. A revocation is proposed by whoever prepares decisions of that
+# authority and decided by whoever signs them (the awarding authority, Law 06/2022 Art. 93).
+
+
+def _decision_of(obj):
+    """The AwardDecision behind ``obj``: a decision, an award line or a revocation."""
+    if hasattr(obj, "award"):  # a Revocation
+        obj = obj.award
+    return getattr(obj, "decision", obj)
+
+
+@rules.predicate
+def manages_fund(user, obj=None) -> bool:
+    """``obj``: a Unit (the fund holder), an AwardDecision, an Award or a Revocation."""
+    if obj is None:
+        return False
+    if hasattr(obj, "kind") and hasattr(obj, "path"):  # a Unit
+        unit_pk, for_chairman = obj.pk, obj.kind == "province"
+    else:
+        decision = _decision_of(obj)
+        unit_pk, for_chairman = decision.issuing_unit_id, _decision_for_the_chairman(decision)
+    if for_chairman:
+        return is_board(user)
+    return (is_unit_clerk(user) or is_unit_head(user)) and _own_unit_pk(user) == unit_pk
+
+
+@rules.predicate
+def may_propose_revocation(user, obj=None) -> bool:
+    return obj is not None and may_draft_decision(user, _decision_of(obj))
+
+
+@rules.predicate
+def may_decide_revocation(user, obj=None) -> bool:
+    return obj is not None and may_sign_decision(user, _decision_of(obj))
+
+
+rules.add_perm("nominations.view_payments_awarddecision", manages_fund | is_auditor)
+for _name in ("pay", "claim_back", "cancel_payment", "recover"):
+    rules.add_perm(f"nominations.{_name}_award", manages_fund)
+rules.add_perm("nominations.view_fundentry", manages_fund | is_auditor)
+rules.add_perm("nominations.add_fundentry", manages_fund)
+rules.add_perm("nominations.publish_awarddecision", may_upload_signed)
+rules.add_perm("nominations.add_revocation", may_propose_revocation)
+rules.add_perm("nominations.withdraw_revocation", may_propose_revocation)
+rules.add_perm("nominations.change_revocation", may_decide_revocation | may_propose_revocation)
+rules.add_perm("nominations.decide_revocation", may_decide_revocation)
+rules.add_perm("nominations.complete_revocation", manages_fund)
+rules.add_perm(
+    "nominations.view_revocation", may_propose_revocation | may_decide_revocation | manages_fund | is_auditor
+)
+rules.add_perm("nominations.change_awardreviewflag", is_board)
+# Object-less: whether the menu shows the pages (each row is still checked against its object).
+rules.add_perm("nominations.view_revocation_list", is_board | is_chairman_office | is_auditor | is_unit_head)
+rules.add_perm("nominations.view_fund", is_board | is_auditor | is_unit_clerk | is_unit_head)

@@ -1,9 +1,21 @@
 from django.urls import path
 
-from . import views, views_board, views_composition, views_import, views_signed
-from .views_council import council_ballot, council_detail, council_list, council_minutes
+from . import views, views_awards, views_board, views_composition, views_import, views_public, views_signed
+from .views_council import council_ballot, council_detail, council_list, council_minutes, council_minutes_pdf
 from .views_quotas import quota_edit, quota_list
-from .views_submission import decision_submission_letter
+from .views_submission import decision_submission_letter, decision_submission_letter_pdf
+from .views_summary import (
+    campaign_summary,
+    campaign_summary_docx,
+    campaign_summary_xlsx,
+    statistics,
+    statistics_default_template,
+    statistics_download,
+    statistics_template_activate,
+    statistics_template_default,
+    statistics_template_download,
+    statistics_template_upload,
+)
 
 app_name = "nominations"
 
@@ -44,6 +56,11 @@ urlpatterns = [
     path("decisions/<int:pk>/signed-pdf/<int:scan_pk>/", views_signed.signed_pdf_download, name="signed_pdf_download"),
     path("decisions/<int:pk>/download/<slug:fmt>/", views.decision_download, name="decision_download"),
     path("decisions/<int:pk>/submission-letter.docx", decision_submission_letter, name="decision_submission_letter"),
+    path(
+        "decisions/<int:pk>/submission-letter.pdf",
+        decision_submission_letter_pdf,
+        name="decision_submission_letter_pdf",
+    ),
     path("history/", views.history_list, name="history_list"),
     path("history/import/", views.history_import, name="history_import"),
     path("history/template.xlsx", views.history_template, name="history_template"),
@@ -56,4 +73,37 @@ urlpatterns = [
     path("council/<int:pk>/", council_detail, name="council_detail"),
     path("council/<int:pk>/ballot/", council_ballot, name="council_ballot"),
     path("council/<int:pk>/minutes.docx", council_minutes, name="council_minutes"),
+    path("council/<int:pk>/minutes.pdf", council_minutes_pdf, name="council_minutes_pdf"),
+    # What follows a signed decision (issue 7): payment and the fund, certificates, publication, revocation.
+    path("decisions/<int:pk>/payments/", views_awards.decision_payments, name="decision_payments"),
+    path("decisions/<int:pk>/payments.xlsx", views_awards.decision_payments_xlsx, name="decision_payments_xlsx"),
+    path("awards/<int:pk>/recover/", views_awards.award_recover, name="award_recover"),
+    path("fund/", views_awards.fund, name="fund"),
+    path("decisions/<int:pk>/certificates/", views_awards.decision_certificates, name="decision_certificates"),
+    path(
+        "decisions/<int:pk>/certificates.xlsx",
+        views_awards.decision_certificates_xlsx,
+        name="decision_certificates_xlsx",
+    ),
+    path("decisions/<int:pk>/publish/", views_awards.decision_publish, name="decision_publish"),
+    path("awards/<int:pk>/revoke/", views_awards.award_revoke, name="award_revoke"),
+    path("revocations/", views_awards.revocation_list, name="revocation_list"),
+    path("revocations/<int:pk>/", views_awards.revocation_detail, name="revocation_detail"),
+    path("revocations/flags/<int:pk>/resolve/", views_awards.flag_resolve, name="flag_resolve"),
+    # Public pages: no login, no personal data.
+    path("cong-khai/", views_public.public_decisions, name="public_decisions"),
+    path("cong-khai/<str:code>/", views_public.public_decision, name="public_decision"),
+    path("tra-cuu/", views_public.verify, name="verify"),
+    path("tra-cuu/<str:code>/", views_public.verify_code, name="verify_code"),
+    # The campaign summary (tổng kết) and the yearly statistics for the Ministry of Home Affairs (issue 7 item 7).
+    path("campaigns/<int:campaign_pk>/summary/", campaign_summary, name="campaign_summary"),
+    path("campaigns/<int:campaign_pk>/summary.docx", campaign_summary_docx, name="campaign_summary_docx"),
+    path("campaigns/<int:campaign_pk>/summary.xlsx", campaign_summary_xlsx, name="campaign_summary_xlsx"),
+    path("statistics/", statistics, name="statistics"),
+    path("statistics/<int:year>.xlsx", statistics_download, name="statistics_download"),
+    path("statistics/template.xlsx", statistics_default_template, name="statistics_default_template"),
+    path("statistics/templates/upload/", statistics_template_upload, name="statistics_template_upload"),
+    path("statistics/templates/default/", statistics_template_default, name="statistics_template_default"),
+    path("statistics/templates/<int:pk>/", statistics_template_download, name="statistics_template_download"),
+    path("statistics/templates/<int:pk>/activate/", statistics_template_activate, name="statistics_template_activate"),
 ]

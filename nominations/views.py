@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,17 +17,19 @@ from competition.views.imports import import_page
 from scoring.services.ranking import guidance_for_unit
 from workflows.audit import events_for
 from workflows.door import allowed_transitions, transition_label
+from workflows.pdf import PDF_MIME, PdfConversionFailed, PdfUnavailable, docx_to_pdf, pdf_available
 from workflows.web import perform, require_perm
 
 from .documents import decision_docx, decision_xlsx
-from .enums import ISSUED_DECISION_STATES, DossierState
+from .enums import ISSUED_DECISION_STATES, DecisionState, DossierState, RevocationState
 from .forms import AppraisalForm, DossierForm, HoldForm, IssueDetailsForm, LiftHoldForm, NomineeForm, ReasonForm
-from .models import AwardDecision, AwardRecord, Dossier, NomineeHold
+from .models import AwardDecision, AwardRecord, Dossier, NomineeHold, Revocation
 from .services import composition
 from .services import decisions as decision_services
 from .services import dossiers as dossier_services
 from .services import history as history_services
 from .services.clock import appraisal_clocks
+from .services.codes import display_code
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -246,7 +248,13 @@ def decision_detail(request, pk):
             success=_("Đã lưu số, ngày ký và người ký."),
         ):
             return redirect("nominations:decision_detail", pk)
-    awards = decision.awards.select_related("nominee")
+    # Each line with its live revocation, if any (one more query, not one per line).
+    live = Revocation.objects.exclude(state=RevocationState.WITHDRAWN)
+    awards = decision.awards.select_related("nominee").prefetch_related(
+        Prefetch("revocations", queryset=live, to_attr="live_revocations")
+    )
+    issued = decision.state in ISSUED_DECISION_STATES
+    user = request.user
     return render(
         request,
         "nominations/decision_detail.html",
@@ -255,12 +263,21 @@ def decision_detail(request, pk):
             "awards": awards,
             "form": form,
             "can_change": can_change,
+            # After signing (issue 7): payment, certificates, publication, revocation.
+            "issued": issued,
+            "verification_code": display_code(decision.verification_code),
+            "can_see_payments": issued and user.has_perm("nominations.view_payments_awarddecision", decision),
+            "can_publish": decision.state == DecisionState.SIGNED
+            and user.has_perm("nominations.publish_awarddecision", decision),
+            "can_revoke": issued and user.has_perm("nominations.add_revocation", decision),
             # The signed PDF, uploaded back after signing (frozen, hashed into the audit trail).
             "signed_scans": list(decision.signed_scans.select_related("uploaded_by")),
             "can_upload_signed": decision.state in ISSUED_DECISION_STATES
             and request.user.has_perm("nominations.upload_signed_awarddecision", decision),
             "total": sum(a.amount for a in awards),
             "events": events_for(decision),
+            # PDF links only where LibreOffice is installed (workflows/pdf.py).
+            "pdf_available": pdf_available(),
         },
     )
 
@@ -284,6 +301,23 @@ def decision_download(request, pk, fmt):
         content, mime = decision_docx(decision), DOCX
     elif fmt == "xlsx":
         content, mime = decision_xlsx(decision), XLSX
+    elif fmt == "pdf":
+        # The DOCX rendered by LibreOffice headless: a 404 where it is not installed, like an unknown format.
+        if not pdf_available():
+            raise Http404
+        try:
+            content, mime = docx_to_pdf(decision_docx(decision)), PDF_MIME
+        except PdfUnavailable as exc:
+            raise Http404 from exc
+        except PdfConversionFailed:
+            messages.error(
+                request,
+                _(
+                    "Không tạo được bản PDF của quyết định (LibreOffice báo lỗi hoặc quá thời gian). "
+                    "Hãy tải bản Word (.docx) hoặc thử lại sau."
+                ),
+            )
+            return redirect("nominations:decision_detail", pk)
     else:
         raise Http404
     name = f"quyet-dinh-{decision.number or 'du-thao'}-{decision.pk}.{fmt}"

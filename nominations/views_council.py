@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.enums import BOARD_ROLES, Role
 from competition.scoping import scope, user_unit
 from workflows.exceptions import TransitionRefused
+from workflows.pdf import PDF_MIME, PdfConversionFailed, PdfUnavailable, docx_to_pdf, pdf_available
 from workflows.web import perform, require_perm
 
 from .council_minutes import minutes_docx
@@ -246,6 +247,8 @@ def council_detail(request, pk):
             and session.state == CouncilSessionState.VOTING
             and me.attendance != Attendance.ABSENT
             and not me.has_voted,
+            # The minutes as PDF too where LibreOffice is installed (workflows/pdf.py).
+            "pdf_available": pdf_available(),
         },
     )
 
@@ -292,4 +295,29 @@ def council_minutes(request, pk):
         raise Http404
     response = HttpResponse(minutes_docx(session), content_type=DOCX)
     response["Content-Disposition"] = f'attachment; filename="bien-ban-hop-hoi-dong-{session.pk}.docx"'
+    return response
+
+
+@login_required
+def council_minutes_pdf(request, pk):
+    """The minutes' DOCX rendered by LibreOffice, for whoever may download the DOCX: 404 where LibreOffice is not
+    installed; on a failed conversion, a message on the session's page."""
+    session = _session(request, pk)
+    if session.state != CouncilSessionState.CLOSED or not pdf_available():
+        raise Http404
+    try:
+        content = docx_to_pdf(minutes_docx(session))
+    except PdfUnavailable as exc:
+        raise Http404 from exc
+    except PdfConversionFailed:
+        messages.error(
+            request,
+            _(
+                "Không tạo được bản PDF của biên bản họp (LibreOffice báo lỗi hoặc quá thời gian). "
+                "Hãy tải bản Word hoặc thử lại sau."
+            ),
+        )
+        return redirect("nominations:council_detail", pk)
+    response = HttpResponse(content, content_type=PDF_MIME)
+    response["Content-Disposition"] = f'attachment; filename="bien-ban-hop-hoi-dong-{session.pk}.pdf"'
     return response

@@ -31,7 +31,7 @@ warn() { printf '[bootstrap] WARNING: %s\n' "$*" >&2; }
 # LibreOffice Writer (headless, no GUI): the PDF of decisions and other documents.
 APT_PACKAGES=(gettext fonts-noto-core fonts-liberation libreoffice-writer-nogui)
 if [ "$DEV" = 1 ]; then
-    APT_PACKAGES+=(postgresql redis-server chromium)
+    APT_PACKAGES+=(postgresql redis-server chromium poppler-utils)
 fi
 # Debian's own python3 may come without pip; uv is installed with it.
 if ! python3 -m pip --version >/dev/null 2>&1; then

@@ -306,6 +306,17 @@ DEMO_DOSSIERS = [
         ],
     ),
     (
+        "TN-SKHCN",
+        "bang_khen_tinh",
+        "Đề nghị tặng Bằng khen cho tập thể, cá nhân Sở Khoa học và Công nghệ",
+        "decided",
+        [
+            ("collective", "Phòng Quản lý công nghệ và Chuyển đổi số", "", None, ""),
+            ("individual", "Ngô Thị Lan Anh", "female", date(1988, 7, 21), "Chuyên viên Phòng Quản lý công nghệ"),
+            ("individual", "Bùi Quốc Việt", "male", date(1983, 12, 5), "Trưởng phòng Quản lý công nghệ"),
+        ],
+    ),
+    (
         "05443",
         "giay_khen_xa",
         "Đề nghị tặng Giấy khen của Chủ tịch UBND phường cho cá nhân",
@@ -315,6 +326,15 @@ DEMO_DOSSIERS = [
         ],
     ),
 ]
+# The demo's signed decision (state "decided" above): its number in the province's register, its signer, and the
+# fund's allocation for the year, as the board would enter them.
+DEMO_DECISION = {
+    "number": 2150,
+    "signer_name": "Nguyễn Huy Dũng",
+    "signer_authority": "deputy",
+    "submission_letter_number": "312/TTr-SNV",
+    "fund_allocation": 1_500_000_000,
+}
 # The demo campaign's Bằng khen quota (domain rule 11), as the board sets it; QĐ 987 sets no numbers, so these
 # follow the 2025 provincial example of domain.md and are marked as the demo's own.
 DEMO_QUOTA = {

@@ -6,6 +6,7 @@ import io
 from datetime import date
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from docx import Document
 
 from accounts.enums import Role
@@ -14,9 +15,12 @@ from competition.data import demo
 from competition.models import Campaign, Unit
 
 from ..enums import AppraisalResult, Attendance, Vote
-from ..models import Dossier
+from ..models import Dossier, FundEntry
 from . import composition, council, quotas
 from . import dossiers as services
+from .decisions import draft_decision, set_issue_details, sign_decision, signing_problems, upload_signed_pdf
+from .payments import add_fund_entry, record_payments
+from .publication import publish_decision
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -111,11 +115,13 @@ def seed_dossiers(campaign: Campaign, as_of: date) -> int:
             services.return_dossier(dossier, actor=handler, reason=demo.DEMO_RETURN_REASON, items=_demo_items(dossier))
             continue
         services.receive_dossier(dossier, actor=handler)
-        if state in ("appraised", "council"):
+        if state in ("appraised", "council", "decided"):
             for nominee in dossier.nominees.all():
                 services.appraise_nominee(nominee, actor=handler, result=AppraisalResult.ACCEPTED)
             services.complete_appraisal(dossier, actor=handler)
-            _council(dossier, handler, as_of, close=state == "appraised")
+            _council(dossier, handler, as_of, close=state != "council")
+            if state == "decided":
+                _decide(dossier, officer, as_of)
             continue
         if state == "received":
             # Returned once during appraisal for a better achievement report, then resubmitted and received again:
@@ -185,6 +191,55 @@ def run_council(
     if close:
         return council.close_session(session, actor=secretary, conclusion=conclusion)
     return session
+
+
+SIGNED_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def _decide(dossier: Dossier, officer: User, as_of: date) -> None:
+    """The Chairman's decision on ``dossier``: drafted by the board, numbered and signed by the Chairman's office,
+    the signed PDF uploaded back and published; the year's fund allocated and the money of all but one line paid
+    (payments need a date that has come: none when the demo is set in the future)."""
+    office = User.objects.get(username="vp.ubnd")
+    details = demo.DEMO_DECISION
+    decision = draft_decision([dossier], actor=officer)
+    set_issue_details(
+        decision,
+        actor=office,
+        number=details["number"],
+        issued_on=as_of,
+        signer_name=details["signer_name"],
+        signer_authority=details["signer_authority"],
+        submission_letter_number=details["submission_letter_number"],
+        submission_letter_date=as_of,
+    )
+    if signing_problems(decision):
+        # Money built on values the board has not confirmed (the rules before 01/7/2025 are seeded so): the draft
+        # waits, showing why, as it would for the board.
+        return
+    sign_decision(decision, actor=office)
+    scan = SimpleUploadedFile(f"qd-{details['number']}-da-ky.pdf", SIGNED_PDF, content_type="application/pdf")
+    upload_signed_pdf(decision, scan, actor=officer)
+    publish_decision(decision, actor=officer)
+    if as_of > timezone.localdate():
+        return
+    province = decision.issuing_unit
+    if not _fund_allocated(province, as_of.year):
+        add_fund_entry(
+            province,
+            actor=officer,
+            kind="allocation",
+            amount=details["fund_allocation"],
+            entered_on=as_of,
+            reference=f"Dự toán {as_of.year}",
+            note="Trích lập quỹ thi đua, khen thưởng từ dự toán ngân sách (số liệu trình diễn)",
+        )
+    lines = list(decision.awards.order_by("subject_kind", "order").values_list("pk", flat=True))
+    record_payments(decision, actor=officer, paid_on=as_of, reference="UNC-0415", award_ids=lines[:-1])
+
+
+def _fund_allocated(unit: Unit, year: int) -> bool:
+    return FundEntry.objects.filter(unit=unit, year=year, kind="allocation").exists()
 
 
 def _council(dossier: Dossier, secretary: User, as_of: date, *, close: bool) -> None:

@@ -102,7 +102,9 @@ def _same_subject(key: str, id_number: str) -> Q:
 def merit_history(key: str) -> QuerySet:
     """The awards of the register counted toward merit-award eligibility for the canonical key ``key``: thematic
     awards are left out (domain rule 4, NĐ 152/2025 Art. 4). Oldest first."""
-    return AwardRecord.objects.filter(canonical_key=key, is_thematic=False).order_by("year", "decision_date", "pk")
+    return AwardRecord.objects.filter(canonical_key=key, is_thematic=False, revoked_on__isnull=True).order_by(
+        "year", "decision_date", "pk"
+    )
 
 
 def active_holds(key: str, id_number: str = "", *, on: date | None = None) -> QuerySet:
@@ -142,7 +144,10 @@ def eligibility_problems(nominee_like, dossier: Dossier) -> list[str]:
     id_number = getattr(nominee_like, "id_number", "") or ""
     name = nominee_like.name
     records = AwardRecord.objects.filter(
-        _same_subject(key, id_number), campaign_id=dossier.campaign_id, award_type_code=dossier.award_type_code
+        _same_subject(key, id_number),
+        campaign_id=dossier.campaign_id,
+        award_type_code=dossier.award_type_code,
+        revoked_on__isnull=True,  # a revoked award rewards nothing (Law 06/2022 Art. 93)
     )
     if getattr(nominee_like, "pk", None):
         own = Award.objects.filter(nominee_id=nominee_like.pk).values("pk")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_CEILING, Decimal
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
@@ -29,9 +30,17 @@ from competition.services.rulesets import base_salary_on, rule_set_in_force
 from workflows.audit import verify_chain
 from workflows.consistency import check_states
 
-from ..enums import AppraisalResult, Attendance, NomineeKind, SignerAuthority
+from ..enums import (
+    AppraisalResult,
+    Attendance,
+    FundEntryKind,
+    NomineeKind,
+    PaymentState,
+    RevocationGround,
+    SignerAuthority,
+)
 from ..models import DecisionRegister, DossierReturn, DossierVersion
-from . import composition, decisions, dossiers, quotas
+from . import composition, decisions, dossiers, payments, publication, quotas, revocations
 from .demo import fill_composition, run_council
 
 AWARD = "bang_khen_tinh"
@@ -95,6 +104,8 @@ class SimulationResult:
     scored: int = 0
     ranked: int = 0
     dossiers_returned: int = 0
+    paid: int = 0
+    revoked: int = 0
 
     @property
     def dossiers_per_second(self) -> float:
@@ -326,6 +337,8 @@ def simulate(
     )
     decisions.sign_decision(decision, actor=chairman_office)
     t = lap("decide", t)
+    after = _after_signing(decision, officer, chairman_office, as_of)
+    t = lap("after_signing", t)
 
     decision.refresh_from_db()
     awards = list(decision.awards.all())
@@ -356,6 +369,7 @@ def simulate(
     undecided = campaign.dossiers.exclude(state="decided").filter(pk__in=[d.pk for d in appraised]).count()
     if undecided:
         problems.append(f"{undecided} dossiers not decided")
+    problems += after.pop("problems")
     problems += execution.pop("problems")
     problems += [str(p) for p in verify_chain()]
     problems += check_states()
@@ -375,11 +389,52 @@ def simulate(
         seconds=time.perf_counter() - started,
         steps=steps,
         dossiers_returned=returned,
+        **after,
         **execution,
     )
 
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _after_signing(decision, officer, chairman_office, as_of: date) -> dict:
+    """What follows the signature, checked (issue 7): the signed PDF uploaded back and the decision published; the
+    fund allocated and every line paid; the first line revoked by a numbered decision from the province's
+    register, its money recovered and the revocation closed; the public verification of its certificate shows the
+    revocation and no personal data. Payments need a date that has come: skipped when ``as_of`` is ahead."""
+    problems: list[str] = []
+    decisions.upload_signed_pdf(decision, SimpleUploadedFile("qd-da-ky.pdf", PDF), actor=officer)
+    publication.publish_decision(decision, actor=officer)
+    if as_of > timezone.localdate():
+        return {"paid": 0, "revoked": 0, "problems": problems}
+    province = decision.issuing_unit
+    total = sum(decision.awards.values_list("amount", flat=True))
+    before = payments.fund_year(province, as_of.year)
+    payments.add_fund_entry(province, actor=officer, kind=FundEntryKind.ALLOCATION, amount=total, entered_on=as_of)
+    paid = payments.record_payments(decision, actor=officer, paid_on=as_of, reference="UNC mô phỏng")
+    first = decision.awards.order_by("subject_kind", "order", "pk").first()
+    revocation = revocations.propose_revocation(
+        first, actor=officer, ground=RevocationGround.FRAUD, detail="Mô phỏng: thành tích kê khai không đúng."
+    )
+    revocations.set_revocation_details(revocation, actor=chairman_office, issued_on=as_of, signer_name="Người ký")
+    revocations.decide_revocation(revocation, actor=chairman_office)
+    first.refresh_from_db()
+    payments.record_recovery(first, actor=officer, recovered_on=as_of, reference="PT mô phỏng")
+    revocations.complete_revocation(revocation, actor=officer, certificate_returned=True)
+    after = payments.fund_year(province, as_of.year)
+    if len(paid) != decision.awards.count():
+        problems.append(f"paid {len(paid)} of {decision.awards.count()} lines")
+    if after.closing - before.closing != first.amount:
+        problems.append(f"fund moved by {after.closing - before.closing}, expected the recovered {first.amount}")
+    first.refresh_from_db()
+    if first.payment_state != PaymentState.RECOVERED:
+        problems.append(f"revoked line is {first.payment_state}, not recovered")
+    check = publication.verify_code(first.certificate_code)
+    if check is None or not check.award.revoked:
+        problems.append("the verification page does not show the revocation")
+    elif any(hasattr(check.award, f) for f in ("birth_date", "gender", "id_number")):
+        problems.append("the verification page carries personal data")
+    return {"paid": len(paid), "revoked": 1, "problems": problems}
 
 
 def _execute(campaign, chosen, people, officer, rng, launch_day: date, as_of: date) -> dict:

@@ -133,7 +133,7 @@ def test_the_layout_is_a4_with_the_margins_fonts_and_page_numbers_of_nd30(signed
     assert Mm(20) <= section.top_margin <= Mm(25) and Mm(20) <= section.bottom_margin <= Mm(25)
     assert Mm(30) <= section.left_margin <= Mm(35) and Mm(15) <= section.right_margin <= Mm(20)
     # Body runs: Times New Roman (East Asian font too, so Vietnamese renders), 13-14 pt, black.
-    small = {"Nơi nhận:", "- Như Điều 3;", "- Lưu: VT.", signed.audit_head_hash}
+    small = {"Nơi nhận:", "- Như Điều 3;", "- Lưu: VT.", signed.audit_head_hash, "Mã tra cứu quyết định:"}
     runs = [
         r for p in all_paragraphs(document) if not any(s in p.text for s in small) for r in p.runs if r.text.strip()
     ]

@@ -17,6 +17,7 @@ from nominations.enums import AppraisalResult, DossierState
 from nominations.flows import DossierFlow
 from nominations.models import Award, AwardDecision, Dossier, DossierProcess
 from nominations.services import dossiers as services
+from nominations.services.codes import new_code
 from workflows import SYSTEM, audit, transition
 from workflows.audit import verify_chain
 from workflows.consistency import check_states
@@ -95,7 +96,7 @@ def sign_decision_for(dossier, award_type_code="bang_khen_tinh") -> AwardDecisio
         Award.objects.create(
             decision=decision, nominee=nominee, subject_kind=SubjectKind.INDIVIDUAL, name=nominee.name, order=order
         )
-    transition(decision, "sign", actor=SYSTEM, at=AT, head_hash=audit.head().hash)
+    transition(decision, "sign", actor=SYSTEM, at=AT, head_hash=audit.head().hash, code=new_code())
     Dossier.objects.filter(pk=dossier.pk).update(decision=decision)
     return decision
 

@@ -1,15 +1,25 @@
-"""``manage.py export_decision (ID | --latest) --format docx|xlsx --output PATH``."""
+"""``manage.py export_decision (ID | --latest) --format docx|xlsx|pdf --output PATH``."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from workflows.pdf import PdfConversionFailed, PdfUnavailable, docx_to_pdf
+
 from ...documents import decision_docx, decision_xlsx
 from ...enums import DecisionState
 from ...models import AwardDecision
 
-RENDERERS = {"docx": decision_docx, "xlsx": decision_xlsx}
+# A command has time the web does not: a decision of thousands of lines takes LibreOffice minutes.
+PDF_TIMEOUT_SECONDS = 3600
+
+
+def decision_pdf(decision) -> bytes:
+    return docx_to_pdf(decision_docx(decision), timeout=PDF_TIMEOUT_SECONDS)
+
+
+RENDERERS = {"docx": decision_docx, "xlsx": decision_xlsx, "pdf": decision_pdf}
 
 
 class Command(BaseCommand):
@@ -23,7 +33,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--latest", action="store_true", help=_("Quyết định được lập gần nhất (dự thảo hoặc đã ký)")
         )
-        parser.add_argument("--format", choices=sorted(RENDERERS), default="docx", help=_("docx hoặc xlsx"))
+        parser.add_argument(
+            "--format", choices=sorted(RENDERERS), default="docx", help=_("docx, xlsx hoặc pdf (cần LibreOffice)")
+        )
         parser.add_argument("--output", required=True, help=_("Đường dẫn tệp sẽ ghi"))
 
     def handle(self, *args, **options):
@@ -41,7 +53,12 @@ class Command(BaseCommand):
         output = Path(options["output"])
         if not output.parent.is_dir():
             raise CommandError(_("Thư mục “%(dir)s” không tồn tại.") % {"dir": output.parent})
-        content = RENDERERS[options["format"]](decision)
+        try:
+            content = RENDERERS[options["format"]](decision)
+        except PdfUnavailable:
+            raise CommandError(_("Chưa cài LibreOffice (soffice): không tạo được PDF. Hãy xuất DOCX.")) from None
+        except PdfConversionFailed as exc:
+            raise CommandError(_("LibreOffice không tạo được PDF: %(error)s") % {"error": exc}) from None
         try:
             output.write_bytes(content)
         except OSError as exc:

@@ -71,6 +71,13 @@ class Command(BaseCommand):
             _("Quyết định %(no)s: tổng tiền thưởng %(m)s đồng (đúng như tính độc lập từ bộ quy định).")
             % {"no": result.decision_number, "m": money}
         )
+        self.stdout.write(
+            _(
+                "Sau khi ký: công bố, chi trả %(p)s dòng; thu hồi %(r)s khen thưởng (tiền đã thu về quỹ, trang tra "
+                "cứu hiển thị thu hồi)."
+            )
+            % {"p": result.paid, "r": result.revoked}
+        )
         steps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in result.steps.items())
         self.stdout.write(
             _("Thời gian: %(s).1f giây (%(rate).1f hồ sơ/giây; %(steps)s). Nhật ký kiểm toán toàn vẹn.")
