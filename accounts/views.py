@@ -29,3 +29,13 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         form.user.must_change_password = False
         return super().form_valid(form)
+
+
+def locked_out(request, credentials=None, *args, **kwargs):
+    """What a locked-out sign-in sees (django-axes' ``AXES_LOCKOUT_CALLABLE``): HTTP 429 with when to try again."""
+    from django.conf import settings
+    from django.shortcuts import render
+
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    context = {"failure_limit": settings.AXES_FAILURE_LIMIT, "cooloff_minutes": minutes}
+    return render(request, "registration/locked_out.html", context, status=429)

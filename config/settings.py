@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
     "viewflow.workflow",
     "import_export",
     "django_q",
+    "axes",
     "workflows",
     "accounts",
     "competition",
@@ -69,16 +71,20 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "workflows.health.RequestLogMiddleware",
     "accounts.middleware.MustChangePasswordMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.gzip.GZipMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its own response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -121,6 +127,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Accounts and permissions ----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a sign-in while its username and address are locked out (login throttling, below).
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -176,6 +184,11 @@ THIDUA_PUBLIC_URL = os.environ.get("THIDUA_PUBLIC_URL", "")
 # The LibreOffice binary that renders the PDF copies of decisions, submission letters and council minutes
 # (workflows/pdf.py): a name on PATH or a path. Empty: "soffice", then "libreoffice", on PATH; no PDF links without.
 THIDUA_SOFFICE = os.environ.get("THIDUA_SOFFICE", "")
+# Personal data (Decree 13/2023/NĐ-CP): erased this many years after a dossier closes by
+# `manage.py purge_personal_data` (nominations/services/retention.py). The register of awards is a permanent
+# record and is kept unless THIDUA_PURGE_AWARD_RECORDS is on.
+THIDUA_PERSONAL_DATA_RETENTION_YEARS = int(os.environ.get("THIDUA_PERSONAL_DATA_RETENTION_YEARS", 10))
+THIDUA_PURGE_AWARD_RECORDS = env_bool("THIDUA_PURGE_AWARD_RECORDS")
 
 # --- Mail ------------------------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(
@@ -209,16 +222,56 @@ if env_bool("THIDUA_Q_SYNC"):
     Q_CLUSTER["sync"] = True
 
 # --- Logging ---------------------------------------------------------------------------------------------
+# Production: one JSON object a line on standard output (for journald, Docker or a log shipper), with one line per
+# request from workflows.health.RequestLogMiddleware (no query strings, no personal data). Development: plain text,
+# and request lines only when THIDUA_REQUEST_LOG is on (runserver prints its own).
+LOG_FORMAT = os.environ.get("THIDUA_LOG_FORMAT", "json" if PRODUCTION else "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "django-q": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django-q": {"level": "WARNING"},
+        "thidua.request": {"level": "INFO" if PRODUCTION or env_bool("THIDUA_REQUEST_LOG") else "WARNING"},
+    },
 }
 
 # --- Security --------------------------------------------------------------------------------------------
+# Login throttling (django-axes): after THIDUA_LOGIN_FAILURES failed sign-ins for one username from one address,
+# that pair is locked for THIDUA_LOGIN_LOCKOUT_MINUTES; a successful sign-in resets the count.
+AXES_ENABLED = env_bool("THIDUA_LOGIN_THROTTLE", True)
+AXES_FAILURE_LIMIT = int(os.environ.get("THIDUA_LOGIN_FAILURES", 5))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("THIDUA_LOGIN_LOCKOUT_MINUTES", 15)))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_VERBOSE = False
+# Content Security Policy (django-csp): scripts, fonts, images and forms from this site only; no framing. Inline
+# style attributes are allowed (layout only); inline scripts are not, so pages carry none.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

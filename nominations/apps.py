@@ -44,6 +44,7 @@ class NominationsConfig(AppConfig):
                 "nominations.councilsession.members": _("Ghi danh sách thành viên dự họp"),
                 "nominations.councilsession.vote": _("Bỏ phiếu kín (không ghi nội dung phiếu)"),
                 "nominations.fund.entry": _("Ghi khoản thu, chi của quỹ thi đua, khen thưởng"),
+                "nominations.personal_data.purge": _("Xoá dữ liệu cá nhân quá thời hạn lưu trữ"),
                 "nominations.revocation.propose": _("Đề nghị thu hồi khen thưởng"),
                 "nominations.revocation.details": _("Ghi số, ngày ký quyết định thu hồi"),
                 "nominations.revocation.effects": _("Thu hồi khen thưởng: tiền thưởng và khen thưởng sau đó"),

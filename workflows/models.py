@@ -179,3 +179,29 @@ class StandIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stand_in} ↔ {self.absent}"
+
+
+class PersonalDataAccess(models.Model):
+    """One reading of personal data (birth dates, ID numbers, gender: Decree 13/2023/NĐ-CP; domain rule 16) by one
+    person: who, when, what records, which fields, for what. Written by ``workflows.privacy.record_access``
+    wherever such data leaves the product for a person (the API, exports); read by the auditor. The product only
+    appends to it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    user_label = models.CharField(_("người xem"), max_length=150)
+    at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(max_length=64)
+    fields = models.JSONField(_("trường dữ liệu"), default=list)
+    purpose = models.CharField(_("mục đích, kênh"), max_length=100)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("lượt xem dữ liệu cá nhân")
+        verbose_name_plural = _("nhật ký xem dữ liệu cá nhân")
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_label} {self.at:%Y-%m-%d %H:%M} {self.purpose}"

@@ -30,6 +30,7 @@ from accounts.models import User
 from workflows import audit, flowsync, transition
 from workflows.exceptions import TransitionForbidden, TransitionRefused
 from workflows.notifications import notify
+from workflows.uploads import zip_problem
 
 from ..flows import UnitPlanFlow
 from ..models import Campaign, PlanState, Unit, UnitPlan, UnitPlanVersion
@@ -127,6 +128,9 @@ def check_document(document) -> tuple[str, bytes, str]:
     name says, or whose name's extension contradicts its content."""
     name = PurePath(getattr(document, "name", "") or "ke-hoach").name
     content = _read(document, name)
+    problem = zip_problem(content, name)
+    if problem:
+        raise TransitionRefused(problem)
     kind = document_kind(content)
     if kind is None:
         raise TransitionRefused(

@@ -26,6 +26,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 
+from workflows.uploads import zip_problem
+
 from ..resources import fold
 
 Source = str | os.PathLike | IO[bytes]
@@ -98,6 +100,9 @@ def _read_bytes(source: Source) -> bytes:
 
 
 def _xlsx_rows(data: bytes, filename: str) -> list[list[object]]:
+    problem = zip_problem(data, filename)
+    if problem:
+        raise ImportFileError(problem)
     try:
         with CalamineWorkbook.from_object(io.BytesIO(data)) as workbook:
             # Keep the empty rows and columns before the data, so row and column numbers match the spreadsheet.

@@ -31,6 +31,7 @@ from competition.services.plans import KIND_LABELS, PDF, check_document
 from competition.services.rulesets import rule_set_in_force
 from workflows import audit
 from workflows.exceptions import TransitionRefused
+from workflows.uploads import zip_problem
 
 from ..models import Dossier, DossierDocument, Nominee
 
@@ -135,6 +136,9 @@ def readable_problem(name: str, content: bytes, kind: str) -> str | None:
                 "name": name
             }
         return None
+    bomb = zip_problem(content, name)
+    if bomb:
+        return bomb
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             if archive.testzip() is not None:

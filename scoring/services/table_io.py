@@ -46,6 +46,7 @@ from competition.services.tables import (
 )
 from workflows import audit
 from workflows.exports import Styled, unescape_formula, xlsx_bytes
+from workflows.uploads import zip_problem
 
 from ..enums import CriterionKind, Formula, Subject, TieBreak
 from ..models import ScoringTable
@@ -443,6 +444,9 @@ def read_workbook(data: bytes, filename: str) -> dict[str, tablib.Dataset]:
         raise ImportFileError(
             _("Tệp “%(f)s”: bảng điểm nhập từ tệp .xlsx (nhiều trang) tải về từ trang bảng điểm.") % {"f": filename}
         )
+    problem = zip_problem(data, filename)
+    if problem:
+        raise ImportFileError(problem)
     try:
         with CalamineWorkbook.from_object(io.BytesIO(data)) as workbook:
             raw = {

@@ -295,7 +295,8 @@ def test_a_new_account_signs_in_and_is_sent_to_change_its_password(client, admin
     rows = [HEADER, ["moi.pdp", "Người Mới", "", "unit_clerk", "05443", ""]]
     password = import_accounts(write_csv(tmp_path, rows), actor=admin_user).accounts[0].password
 
-    assert client.login(username="moi.pdp", password=password)
+    signed_in = client.post(reverse("login"), {"username": "moi.pdp", "password": password})
+    assert signed_in.status_code == 302
     response = client.get(reverse("competition:unit_list"))
     assert response.status_code == 302 and response.url == reverse("password_change")
 
