@@ -90,3 +90,19 @@ def test_production_profile_refuses_to_start_without_a_secret_key(tmp_path):
     result = _run(["manage.py", "check"], DJANGO_PROFILE="production", THIDUA_VAR_DIR=str(tmp_path))
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_media_can_live_in_an_s3_compatible_bucket(tmp_path):
+    probe = (
+        "import django; django.setup(); from django.core.files.storage import storages; s = storages['default']; "
+        "print(type(s).__name__, s.bucket_name, s.endpoint_url, s.default_acl)"
+    )
+    result = _run(
+        ["-c", probe],
+        THIDUA_VAR_DIR=str(tmp_path),
+        THIDUA_MEDIA_STORAGE="s3",
+        AWS_STORAGE_BUCKET_NAME="thidua-media",
+        AWS_S3_ENDPOINT_URL="https://s3.example.vn",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["S3Storage", "thidua-media", "https://s3.example.vn", "private"]
