@@ -100,3 +100,37 @@ def test_the_command_reports_counts_and_a_dry_run_changes_nothing(world, decided
     call_command("purge_personal_data")
     assert "Đã xoá dữ liệu cá nhân của 1 người được đề nghị" in capsys.readouterr().out
     assert not Nominee.objects.filter(birth_date__isnull=False).exists()
+
+
+def test_personal_data_never_reaches_the_logs(client, world, caplog):
+    import logging
+
+    from django.urls import reverse
+
+    from ..factories import DossierFactory
+
+    dossier = DossierFactory(campaign=world.campaign, unit=world.ward, deciding_unit=world.province)
+    client.force_login(world.ward_clerk)
+    secrets = ("1985-04-02", "02/04/1985", "019185000777")
+    caplog.set_level(logging.INFO, logger="thidua.request")  # as in production
+    with caplog.at_level(logging.DEBUG):
+        client.post(
+            reverse("nominations:nominee_add", args=[dossier.pk]),
+            {
+                "kind": "individual",
+                "name": "Nguyễn Thị Hoà",
+                "gender": "female",
+                "birth_date": "1985-04-02",
+                "id_number": "019185000777",
+                "position": "Công chức",
+                "work_unit": "UBND phường",
+            },
+        )
+        client.get(reverse("nominations:dossier_detail", args=[dossier.pk]), {"q": "1985-04-02"})
+        # A refused form echoes nothing into the logs either.
+        client.post(reverse("nominations:nominee_add", args=[dossier.pk]), {"kind": "individual", "birth_date": "x"})
+    assert dossier.nominees.get().birth_date == date(1985, 4, 2)
+    assert any(r.name == "thidua.request" for r in caplog.records)
+    for record in caplog.records:
+        text = record.getMessage() + " " + " ".join(str(v) for v in vars(record).values())
+        assert not any(s in text for s in secrets), record.name
