@@ -39,6 +39,8 @@ class MustChangePasswordMiddleware:
             and user.is_authenticated
             and getattr(user, "must_change_password", False)
             and not self._is_allowed(request.path_info)
+            # The API answers for itself, in JSON (accounts.permissions.PasswordChanged).
+            and not request.path_info.startswith("/api/")
         ):
             return redirect("password_change")
         return self.get_response(request)

@@ -61,6 +61,10 @@ INSTALLED_APPS = [
     "viewflow.workflow",
     "import_export",
     "django_q",
+    # The integration API (issue 8 item 9): see the "Integration API" block at the end of this file.
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
     "axes",
     "workflows",
     "accounts",
@@ -304,3 +308,54 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Integration API (issue 8 item 9: config/api.py, docs/api.md) -------------------------------------------------
+# Token (header "Authorization: Token <key>", manage.py api_token) or the web's session (with its CSRF check);
+# JSON only; requests per user (or per address, without authentication) limited by THIDUA_API_RATE_USER and
+# THIDUA_API_RATE_ANON ("<n>/<second|minute|hour|day>").
+THIDUA_API_RATE_USER = os.environ.get("THIDUA_API_RATE_USER", "600/min")
+THIDUA_API_RATE_ANON = os.environ.get("THIDUA_API_RATE_ANON", "60/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so that a request without valid credentials gets 401 with "WWW-Authenticate: Token".
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "accounts.permissions.PasswordChanged",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {"user": THIDUA_API_RATE_USER, "anon": THIDUA_API_RATE_ANON},
+    # Each resource paginates with competition.api.ApiPagination (50 a page, ?page_size= up to 200).
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "config.api.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Thi đua - Khen thưởng API",
+    "VERSION": "1",
+    "DESCRIPTION": (
+        "API tích hợp của phần mềm quản lý thi đua, khen thưởng: phong trào, đơn vị, chỉ tiêu và tiến độ, phiếu chấm "
+        "điểm, hồ sơ đề nghị khen thưởng, quyết định khen thưởng. Xác thực bằng mã truy cập (Authorization: Token "
+        "<mã>) hoặc phiên đăng nhập.\n\n"
+        "Integration API of the emulation and rewards workflow engine: campaigns, units, indicators and progress, "
+        "scorecards, nomination dossiers, award decisions. Authenticate with a token (Authorization: Token <key>) "
+        "or the web session. Messages are in Vietnamese."
+    ),
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets named once (several fields share them).
+    "ENUM_NAME_OVERRIDES": {
+        "UnitKindEnum": "competition.enums.UnitKind",
+        "SubjectKindEnum": "competition.enums.SubjectKind",  # a nominee's kind has the same choices
+    },
+}
+# --- end of the integration API block ---------------------------------------------------------------------------

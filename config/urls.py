@@ -3,9 +3,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
+from rest_framework.authtoken.models import TokenProxy
 
 from accounts.views import PasswordChangeView
 from competition.views import home
+
+# API tokens are issued, rotated and revoked only by `manage.py api_token`, which audits it: not in the admin.
+if admin.site.is_registered(TokenProxy):
+    admin.site.unregister(TokenProxy)
 
 urlpatterns = [
     path("", home, name="home"),
@@ -15,6 +20,7 @@ urlpatterns = [
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("api/v1/", include("config.api")),
     path("", include("competition.urls")),
     path("", include("workflows.urls")),
     path("", include("nominations.urls")),

@@ -169,10 +169,11 @@ rules.add_perm("nominations.view_nomineehold", is_board)
 rules.add_perm("nominations.add_nomineehold", is_board)
 rules.add_perm("nominations.lift_nomineehold", is_board)
 
-# === Campaign quotas (domain rule 11): the board sets each award form's quotas and priorities; the board and the
-# coordinating department (which co-monitors and co-summarises the campaign) read them and what is used.
+# === Campaign quotas (domain rule 11): the board sets each award form's quotas and priorities; the board, the
+# coordinating department (which co-monitors and co-summarises the campaign) and auditors (everything, read-only:
+# architecture principle 7) read them and what is used.
 
-rules.add_perm("nominations.view_nominationquota", is_board | is_coordinator)
+rules.add_perm("nominations.view_nominationquota", is_board | is_coordinator | is_auditor)
 rules.add_perm("nominations.change_nominationquota", is_board)
 
 # === Council sessions (domain rule 8): the appraising office is the council's secretariat; members vote ==========
@@ -209,7 +210,8 @@ rules.add_perm("nominations.change_councilsession", is_session_secretariat)
 rules.add_perm("nominations.open_voting_councilsession", is_session_secretariat)
 rules.add_perm("nominations.close_councilsession", is_session_secretariat)
 rules.add_perm("nominations.vote_councilsession", is_session_member)
-rules.add_perm("nominations.view_councilsession", is_session_secretariat | is_session_member | is_board)
+# Auditors read every session too (principle 7: everything, read-only); the pages never show how a member voted.
+rules.add_perm("nominations.view_councilsession", is_session_secretariat | is_session_member | is_board | is_auditor)
 
 # === The campaign summary (tổng kết) and the yearly statistics of awards (issue 7, item 7) =======================
 # The summary of a campaign: the board, which summarises it, and the coordinating department, which co-summarises
@@ -278,3 +280,13 @@ rules.add_perm("nominations.change_awardreviewflag", is_board)
 # Object-less: whether the menu shows the pages (each row is still checked against its object).
 rules.add_perm("nominations.view_revocation_list", is_board | is_chairman_office | is_auditor | is_unit_head)
 rules.add_perm("nominations.view_fund", is_board | is_auditor | is_unit_clerk | is_unit_head)
+
+
+# === Personal data of nominees (domain rule 16, Decree 13/2023/NĐ-CP): birth date, ID number, gender ============
+# Shown only to those who need them (object: a Nominee or its Dossier): the board, which appraises and checks
+# duplicates, and the proposing unit's clerks and head, who entered them. Not the auditor, council members, the
+# Chairman's office or the coordinating department.
+rules.add_perm(
+    "nominations.view_personal_data_nominee",
+    has_dossier & (is_board | ((is_unit_clerk | is_unit_head) & of_proposing_unit)),
+)

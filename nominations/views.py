@@ -75,8 +75,9 @@ def dossier_detail(request, pk):
     dossier = _dossier(request, pk)
     user = request.user
     actions = [(name, transition_label(getattr(dossier, name))) for name in allowed_transitions(dossier, user)]
-    # "decide" is applied by signing the decision, never by a button of its own.
-    actions = [(name, label) for name, label in actions if name != "decide"]
+    # Buttons only for the steps this page performs: "decide" is applied by signing the decision and
+    # "council_review" by closing the council's session, never by a button of their own.
+    actions = [(name, label) for name, label in actions if name in STEPS or name in RETURNS]
     nominees = list(dossier.nominees.all())
     can_appraise = user.has_perm("nominations.appraise_nominee", dossier) and dossier.state == DossierState.RECEIVED
     # Holds and awards registered after submission, for whoever appraises (and the board): issue 6.
@@ -165,6 +166,7 @@ def nominee_appraise(request, pk, nominee_pk):
     return redirect("nominations:dossier_detail", pk)
 
 
+RETURNS = ("send_back", "send_back_in_appraisal")
 STEPS = {
     "submit": dossier_services.submit_dossier,
     "receive": dossier_services.receive_dossier,

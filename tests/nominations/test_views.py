@@ -119,3 +119,19 @@ def test_a_units_own_giay_khen_stays_with_the_unit(world, clerk_a, commune_a, bo
     assert list(scope(board_officer, Dossier.objects.all())) == [provincial]
     assert set(scope(auditor, Dossier.objects.all())) == {own, provincial}
     assert set(scope(clerk_a, Dossier.objects.all())) == {own, provincial}
+
+
+def test_the_council_step_has_no_button_on_the_dossier_page(client, world, board_officer, commune_a):
+    """The council's result comes from closing its session (tests/nominations/test_council.py), never a button."""
+    from ..factories import make_proposed_dossier
+
+    dossier = make_proposed_dossier(
+        nominees=[("individual", "Lê Văn Tám")],
+        rule_set=world.campaign.rule_set,
+        campaign=world.campaign,
+        unit=commune_a,
+    )
+    Dossier.objects.filter(pk=dossier.pk).update(state=DossierState.APPRAISED)
+    client.force_login(board_officer)
+    page = client.get(reverse("nominations:dossier_detail", args=[dossier.pk])).content.decode()
+    assert "/do/council_review/" not in page and "/do/decide/" not in page
