@@ -5,6 +5,12 @@ from competition.forms import DATE_INPUT
 
 from .enums import AppraisalResult, FundEntryKind, Gender, HoldReason, NomineeKind, RevocationGround, SignerAuthority
 
+MAX_ID = 2**63 - 1  # the largest primary key a database holds (a bigger number typed in a POST is no record's)
+# The largest values of the columns these forms fill (PostgreSQL's integer and bigint): a bigger number typed in is
+# refused by the form rather than by the database.
+MAX_NUMBER = 2**31 - 1
+MAX_AMOUNT = 2**63 - 1
+
 
 class DossierForm(forms.Form):
     award_type_code = forms.ChoiceField(label=_("Hình thức khen thưởng"))
@@ -59,6 +65,7 @@ class IssueDetailsForm(forms.Form):
     number = forms.IntegerField(
         label=_("Số quyết định"),
         min_value=1,
+        max_value=MAX_NUMBER,
         required=False,
         help_text=_("Nếu phần mềm giữ sổ đăng ký văn bản của cơ quan, để trống: số được cấp khi lưu."),
     )
@@ -101,10 +108,19 @@ class LiftHoldForm(forms.Form):
 
 
 class PaymentForm(forms.Form):
+    """The lines to pay are the page's checkboxes (``award``, read by the view): each must be a line's number."""
+
     paid_on = forms.DateField(label=_("Ngày chi"), widget=DATE_INPUT)
     reference = forms.CharField(
         label=_("Chứng từ chi"), max_length=100, required=False, help_text=_("Số phiếu chi, ủy nhiệm chi …")
     )
+
+    def clean(self):
+        data = super().clean()
+        chosen = self.data.getlist("award") if hasattr(self.data, "getlist") else []
+        if any(not (pk.isascii() and pk.isdigit() and 0 < int(pk) <= MAX_ID) for pk in chosen):
+            self.add_error(None, _("Có dòng không thuộc quyết định này: hãy tải lại trang."))
+        return data
 
 
 class RecoveryForm(forms.Form):
@@ -114,7 +130,7 @@ class RecoveryForm(forms.Form):
 
 class FundEntryForm(forms.Form):
     kind = forms.ChoiceField(label=_("Loại"), choices=FundEntryKind.choices)
-    amount = forms.IntegerField(label=_("Số tiền (đồng)"), min_value=1)
+    amount = forms.IntegerField(label=_("Số tiền (đồng)"), min_value=1, max_value=MAX_AMOUNT)
     entered_on = forms.DateField(label=_("Ngày"), widget=DATE_INPUT)
     reference = forms.CharField(label=_("Chứng từ"), max_length=100, required=False)
     note = forms.CharField(label=_("Nội dung"), max_length=255, required=False)
@@ -131,6 +147,7 @@ class RevocationDetailsForm(forms.Form):
     number = forms.IntegerField(
         label=_("Số quyết định thu hồi"),
         min_value=1,
+        max_value=MAX_NUMBER,
         required=False,
         help_text=_("Nếu phần mềm giữ sổ đăng ký văn bản của cơ quan, để trống: số được cấp khi lưu."),
     )

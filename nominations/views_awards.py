@@ -138,6 +138,8 @@ def award_recover(request, pk):
 
 def _fund_unit(request) -> Unit:
     wanted = request.GET.get("unit") or request.POST.get("unit")
+    if wanted and not str(wanted).isdigit():
+        raise Http404
     if wanted:
         unit = get_object_or_404(scope(request.user, Unit.objects.all()), pk=wanted)
     elif getattr(request.user, "role", None) in UNIT_ROLES:
@@ -158,6 +160,8 @@ def fund(request):
         year = int(request.GET.get("year") or years[0])
     except ValueError:
         raise Http404 from None
+    if not 1900 <= year <= 9999:
+        raise Http404
     can_add = request.user.has_perm("nominations.add_fundentry", unit)
     if request.method == "POST":
         if not can_add:

@@ -121,13 +121,16 @@ def import_indicators(
     dry_run: bool = False,
     filename: str | None = None,
     progress: ProgressCallback | None = None,
+    before_write: Callable[[IndicatorImportResult], None] | None = None,
 ) -> IndicatorImportResult:
     """Check (``dry_run``) or import a file of indicator values for ``campaign``.
 
     Returns the counts of values that are new, changed and unchanged, and every bad row; writes nothing when any
     row is bad or when nothing changed. Raises ``PermissionDenied`` when ``actor`` may not import for the campaign.
     Side effects (when not a dry run and something changed): inserts or updates ``ProgressReport`` rows and appends
-    one audit event on the campaign, in one transaction.
+    one audit event on the campaign, in one transaction. ``before_write(result)`` is called first inside that
+    transaction (a background job records its outcome there, so the values and the job's state commit together or
+    not at all); an exception it raises writes nothing.
     """
     allowed = allowed_units(actor, campaign)
     read = open_columns(source, filename, INDICATOR_COLUMNS)
@@ -381,6 +384,8 @@ def import_indicators(
     ]
     data_digest = hashlib.sha256(table.data).hexdigest()
     with transaction.atomic():
+        if before_write is not None:
+            before_write(result)
         ProgressReport.objects.bulk_create(
             objects,
             batch_size=WRITE_BATCH,
@@ -415,16 +420,31 @@ def _job_progress(job: IndicatorImport) -> ProgressCallback:
     return report
 
 
-def _store_result(job: IndicatorImport, result: IndicatorImportResult, *, state: str) -> IndicatorImport:
+def _store_result(job: IndicatorImport, result: IndicatorImportResult, *, state: str, from_state: str) -> bool:
+    """Keep ``result`` on the job and move it to ``state``, only if it is still in ``from_state`` (one UPDATE, which
+    also takes the job's row lock): another delivery of the same task that got there first is never overwritten.
+    Returns whether it was stored; ``job`` gets the stored values either way."""
     cap = int(getattr(settings, "THIDUA_IMPORT_ERRORS_KEPT", 2000))
-    job.state = state
-    job.new, job.updated, job.unchanged = result.new, result.updated, result.unchanged
-    job.error_count = len(result.errors)
-    job.errors = [[e.row, e.column, e.value, e.message] for e in result.errors[:cap]]
-    job.rows_done = job.rows_total
-    job.finished_at = timezone.now() if state in (ImportState.INVALID, ImportState.DONE) else None
-    job.save()
-    return job
+    values = {
+        "state": state,
+        "new": result.new,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+        "error_count": len(result.errors),
+        "errors": [[e.row, e.column, e.value, e.message] for e in result.errors[:cap]],
+        "rows_done": job.rows_total,
+        "finished_at": timezone.now() if state in (ImportState.INVALID, ImportState.DONE) else None,
+    }
+    if not IndicatorImport.objects.filter(pk=job.pk, state=from_state).update(**values):
+        job.refresh_from_db()
+        return False
+    for name, value in values.items():
+        setattr(job, name, value)
+    return True
+
+
+class _WrittenElsewhere(Exception):
+    """Another delivery of the write task wrote the job's file first: this one writes nothing."""
 
 
 def start_import(campaign: Campaign, upload, *, actor) -> IndicatorImport:
@@ -472,7 +492,10 @@ def check_import(job: IndicatorImport) -> IndicatorImport:
     already checked is left as it is (a task delivered twice does nothing the second time)."""
     if job.state not in (ImportState.QUEUED, ImportState.CHECKING):
         return job
-    IndicatorImport.objects.filter(pk=job.pk).update(state=ImportState.CHECKING)
+    running = (ImportState.QUEUED, ImportState.CHECKING)
+    if not IndicatorImport.objects.filter(pk=job.pk, state__in=running).update(state=ImportState.CHECKING):
+        job.refresh_from_db()  # checked (and maybe confirmed) meanwhile by another delivery: leave it
+        return job
     with translation.override(settings.LANGUAGE_CODE), job.file.open("rb") as stored:
         result = import_indicators(
             job.campaign,
@@ -485,7 +508,8 @@ def check_import(job: IndicatorImport) -> IndicatorImport:
     state = ImportState.INVALID if result.errors else ImportState.READY
     if state == ImportState.READY and not (result.new or result.updated):
         state = ImportState.DONE  # nothing to change: done already, and nothing written
-    return _store_result(job, result, state=state)
+    _store_result(job, result, state=state, from_state=ImportState.CHECKING)
+    return job
 
 
 def confirm_import(job: IndicatorImport, *, actor) -> IndicatorImport:
@@ -509,19 +533,65 @@ def confirm_import(job: IndicatorImport, *, actor) -> IndicatorImport:
 
 def write_import(job: IndicatorImport) -> IndicatorImport:
     """Write a confirmed job's file; the job ends ``done``, or ``invalid`` when the check now fails. Only a job
-    being written is written (a task delivered twice finds it done)."""
+    being written is written, exactly once: the values, the audit event and the job's ``done`` commit in one
+    transaction, which first moves the job out of ``writing`` under its row lock. A task delivered twice (or run
+    again after its worker died, :func:`resume_stalled_imports`) finds the job done and writes nothing; a worker
+    killed half-way leaves nothing written and the job ``writing``, to be run again."""
     if job.state != ImportState.WRITING:
         return job
-    IndicatorImport.objects.filter(pk=job.pk).update(rows_done=0)
-    with translation.override(settings.LANGUAGE_CODE), job.file.open("rb") as stored:
-        result = import_indicators(
-            job.campaign, stored, actor=_actor_of(job), filename=job.filename, progress=_job_progress(job)
-        )
-    return _store_result(job, result, state=ImportState.INVALID if result.errors else ImportState.DONE)
+    IndicatorImport.objects.filter(pk=job.pk, state=ImportState.WRITING).update(rows_done=0)
+
+    def record_outcome(result: IndicatorImportResult) -> None:
+        if not _store_result(job, result, state=ImportState.DONE, from_state=ImportState.WRITING):
+            raise _WrittenElsewhere
+
+    try:
+        with translation.override(settings.LANGUAGE_CODE), job.file.open("rb") as stored:
+            result = import_indicators(
+                job.campaign,
+                stored,
+                actor=_actor_of(job),
+                filename=job.filename,
+                progress=_job_progress(job),
+                before_write=record_outcome,
+            )
+    except _WrittenElsewhere:
+        return job
+    # Nothing was written (bad rows, or nothing changed): the outcome, unless the job is already past ``writing``.
+    _store_result(
+        job, result, state=ImportState.INVALID if result.errors else ImportState.DONE, from_state=ImportState.WRITING
+    )
+    return job
+
+
+def resume_stalled_imports(now=None) -> int:
+    """Queue again the check or write of every job still ``queued``, ``checking`` or ``writing`` that was created
+    more than the background task time limit (django-q2's ``timeout``) ago: its task is lost. With the Redis broker
+    a task taken by a worker is gone from the queue, so a worker killed half-way (machine restart, out of memory,
+    deployment) leaves the job there for good and nothing runs it again; the ORM broker redelivers it only after
+    ``retry``. Running a job twice is harmless (:func:`check_import`, :func:`write_import`). Called by the daily
+    schedule ``thidua-import-cleanup``. Returns how many jobs were queued again."""
+    from datetime import timedelta
+
+    from django_q.conf import Conf
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=int(Conf.TIMEOUT or 600))
+    stalled = IndicatorImport.objects.filter(
+        state__in=(ImportState.QUEUED, ImportState.CHECKING, ImportState.WRITING), created_at__lt=cutoff
+    ).order_by("pk")
+    count = 0
+    for pk, state in stalled.values_list("pk", "state"):
+        task = "write_indicator_import" if state == ImportState.WRITING else "check_indicator_import"
+        _queue(f"competition.tasks.{task}", pk)
+        count += 1
+    return count
 
 
 def fail_job(job_id: int, message: str) -> None:
-    IndicatorImport.objects.filter(pk=job_id).update(
+    """A task failed: the job ends ``failed``, unless another delivery of the task finished it meanwhile."""
+    running = (ImportState.QUEUED, ImportState.CHECKING, ImportState.WRITING)
+    IndicatorImport.objects.filter(pk=job_id, state__in=running).update(
         state=ImportState.FAILED, message=message[:2000], finished_at=timezone.now()
     )
 

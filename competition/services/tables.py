@@ -13,6 +13,7 @@ import csv
 import hashlib
 import io
 import os
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -44,6 +45,9 @@ class ImportFileError(Exception):
         self.message = message
 
 
+SHOWN_MAX = 100  # characters of a cell's value (or header) quoted in a message
+
+
 @dataclass(frozen=True)
 class RowError:
     """One problem of an import file, located as the person sees it in the spreadsheet (header = row 1)."""
@@ -52,6 +56,13 @@ class RowError:
     column: str
     value: str
     message: str
+
+    def __post_init__(self) -> None:
+        # A cell of thousands of characters (a pasted document, a lost quote) is named by its start, not quoted whole.
+        for name in ("column", "value"):
+            text = getattr(self, name)
+            if isinstance(text, str) and len(text) > SHOWN_MAX:
+                object.__setattr__(self, name, text[: SHOWN_MAX - 40] + "…")
 
     def __str__(self) -> str:
         where = _("Dòng %(row)s") % {"row": self.row} if self.row else _("Tệp")
@@ -74,7 +85,10 @@ def cell_text(value: object) -> str:
         return value.strftime("%d/%m/%Y %H:%M") if value.time() != datetime.min.time() else value.strftime("%d/%m/%Y")
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
-    return str(value).strip()
+    text = str(value).strip()
+    # Composed Unicode (NFC), as typed on most keyboards: a name typed with decomposed diacritics (macOS, some
+    # Vietnamese input methods) is the same name, and matches the same periods, usernames and stored records.
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 def _cell(value: object) -> object:
@@ -119,19 +133,33 @@ def _xlsx_rows(data: bytes, filename: str) -> list[list[object]]:
 
 
 def _csv_rows(data: bytes, filename: str) -> list[list[object]]:
+    not_utf8 = _(
+        "Tệp “%(f)s” không ở bảng mã UTF-8 (có thể là Windows-1258 hoặc TCVN3). Hãy lưu lại bằng Excel, chọn "
+        "“CSV UTF-8 (Comma delimited)”, hoặc tải lên tệp .xlsx."
+    )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ImportFileError(
-            _(
-                "Tệp “%(f)s” không ở bảng mã UTF-8 (có thể là Windows-1258 hoặc TCVN3). Hãy lưu lại bằng Excel, chọn "
-                "“CSV UTF-8 (Comma delimited)”, hoặc tải lên tệp .xlsx."
-            )
-            % {"f": filename}
-        ) from exc
+        raise ImportFileError(not_utf8 % {"f": filename}) from exc
+    if "\x00" in text:  # no text file holds NUL characters; UTF-16 without a byte order mark is full of them
+        raise ImportFileError(not_utf8 % {"f": filename})
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count)
-    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    rows: list[list[object]] = []
+    try:
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            rows.append([cell.strip() for cell in row])
+    except csv.Error as exc:  # a cell longer than the csv module's limit (131,072 characters), often a lost quote
+        raise ImportFileError(
+            _(
+                "Tệp “%(f)s”, dòng %(row)s: một ô dài quá %(n)s ký tự, thường do thiếu dấu ngoặc kép đóng ô. "
+                "Hãy kiểm tra lại dòng này rồi lưu lại tệp."
+            )
+            % {"f": filename, "row": len(rows) + 1, "n": f"{csv.field_size_limit():,}".replace(",", ".")}
+        ) from exc
+    return rows
 
 
 def read_table(path_or_file: Source, filename: str) -> tablib.Dataset:

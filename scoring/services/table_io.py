@@ -539,7 +539,9 @@ def _decimal(sheet: _Sheet, item: str, source, key: str) -> Decimal | None:
         return parse_number(source.raw.get(key))
     except ValueError as exc:
         sheet.cell_error(item, source.number, key, text, str(exc))
-        return None
+    except ArithmeticError:  # decimal's InvalidOperation: more digits than a Decimal holds (1e50, 40 nines)
+        sheet.cell_error(item, source.number, key, text, _("Số quá lớn."))
+    return None
 
 
 def _flag(sheet: _Sheet, item: str, source, key: str) -> bool:
@@ -596,6 +598,8 @@ def _criteria(sheet: _Sheet, campaign_id: int, indicators: dict) -> list[Criteri
                 steps = parse_steps(_text_of(source, "steps"))
             except ValueError as exc:
                 sheet.cell_error(code, source.number, "steps", source.text("steps"), str(exc))
+            except ArithmeticError:  # a threshold or points with more digits than a Decimal holds
+                sheet.cell_error(code, source.number, "steps", source.text("steps"), _("Số quá lớn."))
         drafts.append(
             CriterionDraft(
                 code=code,
@@ -658,7 +662,7 @@ def _tie_breaks(sheet: _Sheet, subject: str, criterion_codes: Sequence[str]) -> 
         if text:
             try:
                 number = parse_number(source.raw.get("order"))
-            except ValueError:
+            except (ValueError, ArithmeticError):  # not a number, or more digits than a Decimal holds
                 number = None
             if number is None or number != int(number) or number < 1:
                 sheet.cell_error(str(index), source.number, "order", text, _("Thứ tự phải là số nguyên từ 1."))

@@ -82,7 +82,11 @@ def parse_number(raw: object) -> Decimal:
             raise ValueError(_("Phải là một số, ví dụ 10 hoặc 2,5.")) from None
     if not value.is_finite():
         raise ValueError(_("Phải là một số, ví dụ 10 hoặc 2,5."))
-    if value != value.quantize(CENT, rounding=ROUND_HALF_UP):
+    try:
+        exact = value == value.quantize(CENT, rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # 1e50: more digits than a score can have
+        raise ValueError(_("Số quá lớn.")) from None
+    if not exact:
         raise ValueError(_("Chỉ được có tối đa 2 chữ số thập phân."))
     return value
 

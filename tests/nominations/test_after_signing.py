@@ -461,3 +461,10 @@ def test_the_board_pays_and_revokes_from_the_pages(world, decision, client):
     client.force_login(world.ward_clerk)
     assert client.get(url).status_code in (403, 404)
     assert client.get(reverse("nominations:fund"), {"unit": world.province.pk}).status_code in (403, 404)
+
+
+def test_the_fund_page_refuses_nonsense_parameters_without_crashing(world, decision, client):
+    client.force_login(world.board_officer)
+    assert client.get(reverse("nominations:fund"), {"unit": "abc"}).status_code == 404
+    assert client.get(reverse("nominations:fund"), {"year": "99999999999999999999999"}).status_code == 404
+    assert client.get(reverse("nominations:fund"), {"year": "2025"}).status_code == 200

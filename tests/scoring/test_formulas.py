@@ -454,3 +454,13 @@ def test_property_classification_is_monotone_in_the_total_without_downgrades(cla
     high_class = classify(spec, Totals(total=high))
     assert low_class and high_class
     assert rank.index(high_class) <= rank.index(low_class)
+
+
+def test_a_number_too_large_for_a_score_is_refused_with_a_message():
+    import pytest
+
+    from scoring.services.tables import parse_number
+
+    for raw in ("1e50", "1E+30", "9" * 40):
+        with pytest.raises(ValueError, match="quá lớn"):
+            parse_number(raw)
