@@ -46,8 +46,10 @@ rules.add_perm("competition.change_ruleset", is_administrator)
 # The working-day calendar: the board keeps each year's swapped days.
 rules.add_perm("workflows.change_workdayoverride", is_board | is_administrator)
 
-# The audit trail: the board, auditors and the administrator read it.
-rules.add_perm("workflows.view_auditevent", is_board | is_auditor | is_administrator)
+# The audit trail: the board and auditors read it. Not the administrator: its events name every dossier and carry
+# their bodies (reasons, files), and the administrator keeps configuration and accounts, not dossier contents
+# (architecture principle 7).
+rules.add_perm("workflows.view_auditevent", is_board | is_auditor)
 
 # === Unit plans: the unit clerk drafts and submits (the plan is already signed by the unit head); a board officer
 # accepts or returns it. The UnitPlan flow (competition/flows.py) assigns its tasks by the same permissions.

@@ -53,7 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    "config.apps.StaticFiles",  # django.contrib.staticfiles, ignoring node_modules (config/apps.py)
     "django.contrib.humanize",
     "rules.apps.AutodiscoverRulesConfig",
     "django_fsm",

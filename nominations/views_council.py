@@ -50,10 +50,10 @@ def _session(request, pk) -> CouncilSession:
 
 
 def visible_sessions(user) -> list[CouncilSession]:
-    """The sessions ``user`` may see: every session for the board, its own unit's for a unit clerk (its
-    secretariat), and those the user sits on."""
+    """The sessions ``user`` may see: every session for the board and auditors, its own unit's for a unit clerk
+    (its secretariat), and those the user sits on."""
     condition = Q(members__user_id=user.pk)
-    if getattr(user, "role", None) in BOARD_ROLES:
+    if getattr(user, "role", None) in (*BOARD_ROLES, Role.AUDITOR):
         condition |= Q(pk__isnull=False)
     elif getattr(user, "role", None) == Role.UNIT_CLERK and user_unit(user) is not None:
         condition |= Q(deciding_unit=user_unit(user))

@@ -74,7 +74,8 @@ def test_pages_carry_a_content_security_policy_and_no_inline_script(client):
     response = client.get(reverse("login"))
     policy = response["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
-    # The policy forbids inline scripts, so no template may carry one: no <script> without src, no on…= handler.
+    # The policy forbids inline scripts, so no template may carry one: no <script> without src, no on…= handler
+    # (the pages need no script at all).
     offenders = []
     for path in TEMPLATES.rglob("*.html"):
         text = path.read_text(encoding="utf-8")
