@@ -53,7 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "config.apps.StaticFiles",  # django.contrib.staticfiles, ignoring node_modules (config/apps.py)
+    "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rules.apps.AutodiscoverRulesConfig",
     "django_fsm",
@@ -161,6 +161,10 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("THIDUA_STATIC_ROOT", VAR_DIR / "static"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing directory
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "config.staticfiles.AppDirectoriesWithoutNodeModules",  # see config/staticfiles.py
+]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("THIDUA_MEDIA_ROOT", VAR_DIR / "media"))
 # Uploaded files: a folder (MEDIA_ROOT, shared between the machines of a cluster) or, with THIDUA_MEDIA_STORAGE=s3,
