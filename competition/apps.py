@@ -7,11 +7,12 @@ class CompetitionConfig(AppConfig):
     verbose_name = _("Phong trào thi đua")
 
     def ready(self) -> None:
-        from workflows import flowsync, inbox, reminders
+        from workflows import flowsync, inbox, jobs, reminders
         from workflows.audit import register_action_labels
 
         from .flows import TRANSITION_NODES
         from .models import UnitPlan, UnitPlanProcess
+        from .services.indicator_import import resume_stalled_imports
         from .services.plans import inbox_items as plan_inbox_items
         from .services.reminders import plan_deadlines, progress_deadlines
 
@@ -24,6 +25,8 @@ class CompetitionConfig(AppConfig):
         reminders.register_daily("thidua-interim-reviews", "competition.tasks.take_due_reviews")
         # Import files checked but never confirmed are forgotten after a while (services/indicator_import.py).
         reminders.register_daily("thidua-import-cleanup", "competition.tasks.forget_abandoned_imports")
+        # A check or write whose task was lost with a dead worker is queued again (workflows/jobs.py).
+        jobs.register_resumer(resume_stalled_imports)
         register_action_labels(
             {
                 "competition.campaign.create": _("Tạo phong trào"),

@@ -8,7 +8,8 @@ Every list, view and API goes through :func:`scope`. What each role sees:
   for the provincial Chairman (a unit's own Giấy khen dossiers stay with that unit; its decisions are visible);
 - Chairman's office: launched campaigns, the dossiers the provincial Chairman decides once the council has proposed
   them (and their nominees), and the decisions the Chairman issues (and their lines);
-- council member: launched campaigns (the dossiers of the sessions they sit on come with issue 7);
+- council member: launched campaigns, the council sessions they sit on and those sessions' dossiers (their
+  nominees and documents), to vote on them;
 - auditor: everything, read-only;
 - administrator: configuration and accounts (units, memberships, rule sets), not campaign records.
 
@@ -74,7 +75,7 @@ def scope(user, queryset: QuerySet) -> QuerySet:
     if role == Role.CHAIRMAN_OFFICE:
         return _scope_chairman_office(queryset)
     if role == Role.COUNCIL_MEMBER:
-        return queryset if model is Unit else queryset.none()
+        return _scope_council_member(user, queryset)
     return queryset.none()
 
 
@@ -104,6 +105,27 @@ def _scope_chairman_office(queryset: QuerySet) -> QuerySet:
         )
     if label in CHAIRMAN_DECISION_SCOPES:
         return queryset.filter(**{f"{CHAIRMAN_DECISION_SCOPES[label]}authority": "provincial_chairman"})
+    return queryset.none()
+
+
+# What a council member reads: the sessions they sit on (``members``) and the dossiers on those sessions' agenda
+# (``Dossier.council_session``), by the lookup from each model to the dossier.
+COUNCIL_SCOPES = {
+    "nominations.dossier": "",
+    "nominations.nominee": "dossier__",
+    "nominations.dossierdocument": "dossier__",
+    "nominations.dossierprocess": "dossier__",
+}
+
+
+def _scope_council_member(user, queryset: QuerySet) -> QuerySet:
+    label = queryset.model._meta.label_lower
+    if queryset.model is Unit:
+        return queryset
+    if label == "nominations.councilsession":
+        return queryset.filter(members__user=user)
+    if label in COUNCIL_SCOPES:
+        return queryset.filter(**{f"{COUNCIL_SCOPES[label]}council_session__members__user": user})
     return queryset.none()
 
 

@@ -38,9 +38,7 @@ def take_due_reviews() -> int:
 
 
 def forget_abandoned_imports() -> dict:
-    """The daily schedule ``thidua-import-cleanup``: forget import files never confirmed, and queue again the jobs
-    whose task was lost with a worker that died (``indicator_import.resume_stalled_imports``)."""
-    resumed = indicator_import.resume_stalled_imports()
-    if resumed:
-        log.warning("%s indicator import job(s) left running by a lost task were queued again", resumed)
+    """The daily schedule ``thidua-import-cleanup``: forget import files never confirmed. (Jobs whose task was lost
+    with a worker that died are queued again every few minutes: ``indicator_import.resume_stalled_imports``, run by
+    ``workflows.tasks.resume_stalled_jobs``.)"""
     return indicator_import.forget_abandoned_imports()

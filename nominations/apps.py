@@ -7,18 +7,21 @@ class NominationsConfig(AppConfig):
     verbose_name = _("Hồ sơ đề nghị khen thưởng")
 
     def ready(self) -> None:
-        from workflows import flowsync, inbox, reminders
+        from workflows import flowsync, inbox, jobs, reminders
         from workflows.audit import register_action_labels
 
         from .flows import TRANSITION_NODES
         from .models import Dossier, DossierProcess
         from .services.board import ACTION_LABELS as BOARD_ACTION_LABELS
-        from .services.inbox import inbox_items
+        from .services.board import resume_stalled_jobs
+        from .services.inbox import inbox_slice
         from .services.reminders import appraisal_deadlines
 
         # The Dossier flow drives dossiers: the door completes its tasks, verify_audit checks they agree.
         flowsync.register(Dossier, DossierProcess, "dossier", transitions=TRANSITION_NODES)
-        inbox.register(inbox_items)
+        inbox.register(inbox_slice, sliced=True)
+        # A bulk action whose task was lost with a dead worker is queued again (workflows/jobs.py).
+        jobs.register_resumer(resume_stalled_jobs)
         # The appraisal time limit of every dossier under appraisal (services/reminders.py).
         reminders.register(appraisal_deadlines)
         register_action_labels(BOARD_ACTION_LABELS)

@@ -1,6 +1,8 @@
 """Object permissions of the nominations app (rules predicates); the door checks ``<app>.<transition>_<model>``."""
 
 import rules
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Q
 
 from accounts.rules import (
     is_auditor,
@@ -110,6 +112,47 @@ rules.add_perm("nominations.council_review_dossier", handles_dossier)
 rules.add_perm("nominations.view_nominee", sees)
 # viewflow's own pages (not mounted) would ask for this one.
 rules.add_perm("nominations.view_dossierprocess", sees_dossier_process)
+
+
+def dossiers_acted_on(user, perm: str, prefix: str = "") -> Q:
+    """The SQL twin of the acting permissions above: the condition on Dossier fields (behind ``prefix``, e.g.
+    ``"process__dossierprocess__dossier__"``) that holds exactly where ``user.has_perm(perm, dossier)`` does. The
+    inbox counts and pages thousands of waiting dossiers with it in the database instead of asking each one.
+    tests/nominations/test_inbox.py checks both agree for every role on dossiers in every state; a permission of
+    the flow without its twin here is an error, not a silent empty inbox."""
+
+    def q(**conditions) -> Q:
+        return Q(**{prefix + name: value for name, value in conditions.items()})
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return q(pk__in=[])
+    if user.is_superuser:
+        return Q()  # Django grants a superuser every permission
+    own = _own_unit_pk(user)
+    province = q(deciding_unit__parent__isnull=True)
+    nothing = q(pk__in=[])
+    if perm == "nominations.submit_dossier":
+        return q(unit_id=own) if is_unit_head(user) and own else nothing
+    if perm in HANDLING_PERMISSIONS:
+        if is_board_officer(user):
+            return province
+        return (q(deciding_unit_id=own) & ~province) if is_unit_clerk(user) and own else nothing
+    if perm == "nominations.decide_dossier":
+        if is_chairman_office(user):
+            return province
+        return (q(deciding_unit_id=own) & ~province) if is_unit_head(user) and own else nothing
+    raise ImproperlyConfigured(f"{perm}: no SQL twin in nominations.rules.dossiers_acted_on")
+
+
+HANDLING_PERMISSIONS = frozenset(
+    {
+        "nominations.receive_dossier",
+        "nominations.send_back_dossier",
+        "nominations.send_back_in_appraisal_dossier",
+        "nominations.appraise_dossier",
+        "nominations.council_review_dossier",
+    }
+)
 
 # === Award decisions: drafting, issue details, signing ==========================================================
 # Bằng khen of the provincial Chairman: the board (which prepares the submission) or the Chairman's office drafts,

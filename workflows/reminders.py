@@ -238,14 +238,25 @@ TIMERS_SCHEDULE_FUNC = "workflows.tasks.fire_workflow_timers"
 TIMERS_EVERY_MINUTES = 5
 
 
+# Background jobs whose task was lost with a dead worker are queued again by this one (workflows/jobs.py).
+RESUME_SCHEDULE_NAME = "thidua-resume-jobs"
+RESUME_SCHEDULE_FUNC = "workflows.tasks.resume_stalled_jobs"
+# The schedules that run every TIMERS_EVERY_MINUTES minutes: name → dotted function.
+FREQUENT_SCHEDULES: dict[str, str] = {
+    TIMERS_SCHEDULE_NAME: TIMERS_SCHEDULE_FUNC,
+    RESUME_SCHEDULE_NAME: RESUME_SCHEDULE_FUNC,
+}
+
+
 def register_daily(name: str, func: str) -> None:
     DAILY_SCHEDULES[name] = func
 
 
 def ensure_schedule(*, apps=None, using: str = "default", **kwargs) -> None:
     """The ``post_migrate`` handler: create each daily django-q2 schedule of :data:`DAILY_SCHEDULES` (the reminders
-    ``thidua-reminders`` first), and the timers' schedule ``thidua-workflow-timers`` (every
-    :data:`TIMERS_EVERY_MINUTES` minutes), unless one of that name exists.
+    ``thidua-reminders`` first), and those of :data:`FREQUENT_SCHEDULES` (the timers' ``thidua-workflow-timers`` and
+    the lost jobs' ``thidua-resume-jobs``, every :data:`TIMERS_EVERY_MINUTES` minutes), unless one of that name
+    exists.
 
     A schedule already there is left as it is (the board may have changed its time in the admin). The handler does
     nothing while django-q2's tables are not migrated.
@@ -257,10 +268,13 @@ def ensure_schedule(*, apps=None, using: str = "default", **kwargs) -> None:
     except LookupError:
         return
     manager = schedule.objects.using(using)
-    if not manager.filter(name=TIMERS_SCHEDULE_NAME).exists():
+    existing = set(manager.filter(name__in=list(FREQUENT_SCHEDULES)).values_list("name", flat=True))
+    for name, func in FREQUENT_SCHEDULES.items():
+        if name in existing:
+            continue
         manager.create(
-            name=TIMERS_SCHEDULE_NAME,
-            func=TIMERS_SCHEDULE_FUNC,
+            name=name,
+            func=func,
             schedule_type="I",  # django_q.models.Schedule.MINUTES
             minutes=TIMERS_EVERY_MINUTES,
             repeats=-1,

@@ -44,3 +44,20 @@ def fire_workflow_timers() -> int:
     from viewflow.workflow.timers import fire_due_timers
 
     return fire_due_timers()
+
+
+def resume_stalled_jobs() -> int:
+    """The schedule ``thidua-resume-jobs`` (every few minutes, created after ``migrate``): queue again the background
+    jobs whose task was lost with a worker that died, or fail those lost too often (workflows/jobs.py). Returns how
+    many were queued again."""
+    import logging
+
+    from django.utils import translation
+
+    from .jobs import resume_all
+
+    with translation.override(settings.LANGUAGE_CODE):  # the messages and notifications it writes
+        resumed = resume_all()
+    if resumed:
+        logging.getLogger(__name__).warning("%s background job(s) lost with a worker were queued again", resumed)
+    return resumed

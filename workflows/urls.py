@@ -6,6 +6,7 @@ app_name = "workflows"
 
 urlpatterns = [
     path("healthz/", health.healthz, name="healthz"),
+    path("viec-cho-xu-ly/", views.inbox, name="inbox"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
     path("audit/", views.audit_log, name="audit_log"),

@@ -1,4 +1,5 @@
 import csv
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +16,7 @@ from .audit import head
 from .calendar import add_override, national_holidays, remove_override
 from .exports import escape_row, xlsx_bytes
 from .forms import WorkdayOverrideForm
+from .inbox import inbox_for
 from .models import AuditEvent, Notification, WorkdayOverride
 from .web import require_perm
 
@@ -24,6 +26,41 @@ def notification_list(request):
     # A user's notifications are their own: the recipient is the scope.
     page = Paginator(Notification.objects.filter(recipient=request.user), 30).get_page(request.GET.get("page"))
     return render(request, "workflows/notifications.html", {"page": page})
+
+
+INBOX_PAGE_SIZE = 50
+
+
+@login_required
+def inbox(request):
+    """Everything waiting for the user, oldest first, 50 to a page, by step or by words of the title or unit. Each
+    provider scopes its own rows to the user (the inbox is always the user's own)."""
+    step = request.GET.get("buoc", "")[:100]
+    search = request.GET.get("q", "")[:200].strip()
+    try:
+        number = max(1, min(int(request.GET.get("page", 1)), 10_000))
+    except ValueError:
+        number = 1
+    result = inbox_for(request.user, step=step, search=search, limit=number * INBOX_PAGE_SIZE)
+    pages = max(1, -(-result.total // INBOX_PAGE_SIZE))
+    if number > pages:
+        number = pages
+        result = inbox_for(request.user, step=step, search=search, limit=number * INBOX_PAGE_SIZE)
+    rows = result.items[(number - 1) * INBOX_PAGE_SIZE :]
+    query = urlencode({k: v for k, v in (("buoc", step), ("q", search)) if v})
+    return render(
+        request,
+        "workflows/inbox.html",
+        {
+            "rows": rows,
+            "result": result,
+            "step": step,
+            "search": search,
+            "number": number,
+            "pages": pages,
+            "query": query,
+        },
+    )
 
 
 @login_required

@@ -478,6 +478,9 @@ def start_import(campaign: Campaign, upload, *, actor) -> IndicatorImport:
 def _queue(func: str, job_id: int) -> None:
     from django_q.tasks import async_task
 
+    from workflows.jobs import mark_queued
+
+    mark_queued(IndicatorImport, job_id)
     async_task(func, job_id, task_name=f"{func.rsplit('.', 1)[-1]}-{job_id}")
 
 
@@ -565,25 +568,30 @@ def write_import(job: IndicatorImport) -> IndicatorImport:
 
 
 def resume_stalled_imports(now=None) -> int:
-    """Queue again the check or write of every job still ``queued``, ``checking`` or ``writing`` that was created
-    more than the background task time limit (django-q2's ``timeout``) ago: its task is lost. With the Redis broker
-    a task taken by a worker is gone from the queue, so a worker killed half-way (machine restart, out of memory,
-    deployment) leaves the job there for good and nothing runs it again; the ORM broker redelivers it only after
-    ``retry``. Running a job twice is harmless (:func:`check_import`, :func:`write_import`). Called by the daily
-    schedule ``thidua-import-cleanup``. Returns how many jobs were queued again."""
-    from datetime import timedelta
+    """Queue again the check or write of every job still ``queued``, ``checking`` or ``writing`` whose task was
+    queued longer ago than the background task time limit allows (``workflows.jobs``): its task is lost. With the
+    Redis broker a task taken by a worker is gone from the queue, so a worker killed half-way (machine restart, out
+    of memory, deployment) leaves the job there for good and nothing runs it again; the ORM broker redelivers it only
+    after ``retry``. Running a job twice is harmless (:func:`check_import`, :func:`write_import`). A job queued
+    ``MAX_DELIVERIES`` times without finishing fails with a message saying what to do. Run every few minutes by the
+    schedule ``thidua-resume-jobs``. Returns how many jobs were queued again."""
+    from workflows import jobs
 
-    from django_q.conf import Conf
-
-    now = now or timezone.now()
-    cutoff = now - timedelta(seconds=int(Conf.TIMEOUT or 600))
-    stalled = IndicatorImport.objects.filter(
-        state__in=(ImportState.QUEUED, ImportState.CHECKING, ImportState.WRITING), created_at__lt=cutoff
-    ).order_by("pk")
+    running = (ImportState.QUEUED, ImportState.CHECKING, ImportState.WRITING)
     count = 0
-    for pk, state in stalled.values_list("pk", "state"):
-        task = "write_indicator_import" if state == ImportState.WRITING else "check_indicator_import"
-        _queue(f"competition.tasks.{task}", pk)
+    for job in jobs.stalled(IndicatorImport.objects.filter(state__in=running), now).order_by("pk"):
+        if jobs.exhausted(job):
+            fail_job(
+                job.pk,
+                _(
+                    "Tác vụ nền bị gián đoạn %(n)s lần (máy chủ khởi động lại hoặc thiếu bộ nhớ). Hãy chia tệp "
+                    "thành nhiều tệp nhỏ hơn và nhập lại, hoặc báo quản trị hệ thống."
+                )
+                % {"n": job.deliveries},
+            )
+            continue
+        task = "write_indicator_import" if job.state == ImportState.WRITING else "check_indicator_import"
+        _queue(f"competition.tasks.{task}", job.pk)
         count += 1
     return count
 

@@ -10,7 +10,7 @@ from accounts.enums import Role
 from workflows import transition
 from workflows.audit import events_for
 from workflows.door import allowed_transitions, transition_label
-from workflows.inbox import items_for as inbox_items_for
+from workflows.inbox import inbox_for
 from workflows.models import Notification
 from workflows.web import perform, require_perm
 
@@ -29,6 +29,10 @@ def _with_unit_counts(campaigns):
     return campaigns.annotate(n_units=Coalesce(Subquery(per_campaign.values("n")), 0))
 
 
+# The home page shows the oldest few of the waiting work and the count per step; the inbox page has the rest.
+HOME_INBOX_ROWS = 10
+
+
 @login_required
 def home(request):
     user = request.user
@@ -37,7 +41,7 @@ def home(request):
         "unit": user_unit(user),
         "campaigns": campaigns,
         "notifications": Notification.objects.filter(recipient=user)[:8],
-        "inbox": inbox_items_for(user),
+        "inbox": inbox_for(user, limit=HOME_INBOX_ROWS),
         "can_add_campaign": user.has_perm("competition.add_campaign"),
     }
     if user.role == Role.ADMIN or user.is_superuser:

@@ -563,7 +563,48 @@ def start_bulk(action: str, filters, *, actor, **options) -> BulkResult | BulkJo
 def _queue(job_id: int) -> None:
     from django_q.tasks import async_task
 
+    from workflows.jobs import mark_queued
+
+    mark_queued(BulkJob, job_id)
     async_task("nominations.tasks.run_bulk_job", job_id, task_name=f"bulk-dossiers-{job_id}")
+
+
+def resume_stalled_jobs(now=None) -> int:
+    """Queue again every bulk job still queued or running whose task was queued longer ago than the background
+    task time limit allows (``workflows.jobs``): its worker died. A running job goes back to queued and runs over
+    its filter again; the dossiers it already did are no longer in the filter or come out unchanged, so nothing is
+    done twice. A job queued ``MAX_DELIVERIES`` times without finishing fails, and its author is told. Run every few
+    minutes by the schedule ``thidua-resume-jobs``. Returns how many jobs were queued again."""
+    from workflows import jobs
+
+    count = 0
+    unfinished = BulkJob.objects.filter(state__in=(BulkJob.State.QUEUED, BulkJob.State.RUNNING))
+    for job in jobs.stalled(unfinished, now).select_related("actor").order_by("pk"):
+        if jobs.exhausted(job):
+            fail_job(
+                job.pk,
+                _(
+                    "Tác vụ nền bị gián đoạn %(n)s lần (máy chủ khởi động lại hoặc thiếu bộ nhớ). Các hồ sơ đã xử lý "
+                    "vẫn giữ kết quả; hãy lọc lại danh sách và chạy lại thao tác, hoặc báo quản trị hệ thống."
+                )
+                % {"n": job.deliveries},
+            )
+            if job.actor is not None:
+                with transaction.atomic():
+                    notify(
+                        [job.actor],
+                        key=f"bulk-job:{job.pk}:failed",
+                        title=_("Bị lỗi: %(action)s") % {"action": job.get_action_display()},
+                        body=BulkJob.objects.get(pk=job.pk).message,
+                        url=job_url(job),
+                    )
+            continue
+        if BulkJob.objects.filter(pk=job.pk, state__in=(BulkJob.State.QUEUED, BulkJob.State.RUNNING)).update(
+            state=BulkJob.State.QUEUED
+        ):
+            _queue(job.pk)
+            count += 1
+    return count
 
 
 def _job_progress(job_id: int) -> Progress:

@@ -266,6 +266,55 @@ def test_large_file_runs_in_the_background_with_progress(
     assert ProgressReport.objects.count() == 2
 
 
+def test_a_write_lost_with_its_worker_is_queued_again_then_given_up(
+    settings,
+    campaign,
+    plan_ind,
+    period,
+    commune_a,
+    commune_b,
+    board_officer,
+    django_capture_on_commit_callbacks,
+    monkeypatch,
+):
+    """Issue 8, item 8: a write whose task died with its worker is queued again by ``thidua-resume-jobs`` once the
+    task time limit has passed (counted from when it was queued, not uploaded), and written once; a job lost three
+    times is failed with a message that says what to do."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from competition.services import indicator_import
+    from workflows import jobs
+
+    settings.THIDUA_IMPORT_BACKGROUND_ROWS = 1
+    with django_capture_on_commit_callbacks(execute=True):
+        job = start_import(
+            campaign, csv_file("05443,Quý III/2026,1,1,2,", "05710,Quý III/2026,1,3,4,"), actor=board_officer
+        )
+    real_queue = indicator_import._queue
+    monkeypatch.setattr(indicator_import, "_queue", lambda func, pk: jobs.mark_queued(IndicatorImport, pk))  # lost
+    # Confirmed a day after the upload: only the time since it was queued counts.
+    IndicatorImport.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm_import(IndicatorImport.objects.get(pk=job.pk), actor=board_officer)
+    monkeypatch.setattr(indicator_import, "_queue", real_queue)
+    assert jobs.resume_all() == 0 and IndicatorImport.objects.get(pk=job.pk).state == ImportState.WRITING
+    later = timezone.now() + timedelta(hours=1)
+    assert jobs.resume_all(later) == 1
+    job.refresh_from_db()
+    assert (job.state, job.new, job.deliveries) == (ImportState.DONE, 2, 3)  # check, write, write again
+    assert ProgressReport.objects.count() == 2
+    assert jobs.resume_all(later) == 0
+
+    lost = IndicatorImport.objects.create(
+        campaign=campaign, filename="lon.csv", state=ImportState.CHECKING, deliveries=3, uploaded_by=board_officer
+    )
+    assert jobs.resume_all(later) == 0
+    lost.refresh_from_db()
+    assert lost.state == ImportState.FAILED and "bị gián đoạn 3 lần" in lost.message and "nhỏ hơn" in lost.message
+
+
 def test_job_with_errors_keeps_them_and_cannot_be_confirmed(campaign, plan_ind, period, board_officer):
     job = start_import(campaign, csv_file("05443,Quý III/2026,1,3,2,"), actor=board_officer)
     assert job.state == ImportState.INVALID and job.error_count == 1
@@ -355,11 +404,19 @@ def test_unconfirmed_files_are_forgotten_after_a_week(campaign, plan_ind, period
     assert default_storage.exists(written.file.name)  # kept: its audit event names it
 
 
-def test_the_clean_up_runs_daily():
+def test_the_clean_up_runs_daily_and_lost_jobs_are_looked_for_every_few_minutes():
     from django_q.models import Schedule
 
     from competition import tasks
+    from workflows.tasks import resume_stalled_jobs
 
     (schedule,) = Schedule.objects.filter(name="thidua-import-cleanup")  # created when the database was migrated
     assert (schedule.func, schedule.schedule_type) == ("competition.tasks.forget_abandoned_imports", Schedule.DAILY)
     assert tasks.forget_abandoned_imports() == {"jobs": 0, "previews": 0}
+    (resume,) = Schedule.objects.filter(name="thidua-resume-jobs")
+    assert (resume.func, resume.schedule_type, resume.minutes) == (
+        "workflows.tasks.resume_stalled_jobs",
+        Schedule.MINUTES,
+        5,
+    )
+    assert resume_stalled_jobs() == 0

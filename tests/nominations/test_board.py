@@ -453,6 +453,50 @@ def test_a_bulk_action_over_the_threshold_runs_in_the_background(
     assert board.run_job(job.pk).succeeded == 5
 
 
+def test_a_bulk_job_lost_with_its_worker_is_resumed_and_does_each_dossier_once(
+    settings, world, make, commune_a, board_officer, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Issue 8, item 8: the worker running a bulk receive died after 2 of 5 dossiers; the job stayed "running" for
+    good. The schedule ``thidua-resume-jobs`` queues it again once the task time limit has passed: the other 3 are
+    received, none twice. A job that keeps dying is failed after three deliveries and its author told."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from workflows import jobs
+    from workflows.models import AuditEvent
+    from workflows.tasks import resume_stalled_jobs
+
+    settings.THIDUA_BULK_BACKGROUND = 3
+    make(5, campaign=world.campaign, unit=commune_a, prefix="Nền")
+    real_queue = board._queue
+    monkeypatch.setattr(board, "_queue", lambda job_id: jobs.mark_queued(BulkJob, job_id))  # the task is lost
+    with django_capture_on_commit_callbacks(execute=True):
+        job = board.start_bulk("receive", {"state": "submitted"}, actor=board_officer)
+    # The worker took it and died after two dossiers.
+    for dossier in Dossier.objects.order_by("pk")[:2]:
+        dossier_services.receive_dossier(dossier, actor=board_officer)
+    BulkJob.objects.filter(pk=job.pk).update(state="running", started_at=timezone.now(), processed=2)
+    monkeypatch.setattr(board, "_queue", real_queue)
+
+    assert resume_stalled_jobs() == 0  # not yet: the task may still be running
+    later = timezone.now() + timedelta(hours=1)
+    assert jobs.resume_all(later) == 1
+    job.refresh_from_db()
+    assert (job.state, job.succeeded, job.deliveries) == ("done", 3, 2)
+    assert Dossier.objects.filter(state=DossierState.RECEIVED).count() == 5
+    assert AuditEvent.objects.filter(action="nominations.dossier.receive").count() == 5  # each once
+    assert jobs.resume_all(later) == 0  # done: left alone
+
+    stuck = BulkJob.objects.create(
+        action="receive", actor=board_officer, state="running", deliveries=3, queued_at=timezone.now()
+    )
+    assert jobs.resume_all(later) == 0
+    stuck.refresh_from_db()
+    assert stuck.state == "failed" and "bị gián đoạn 3 lần" in stuck.message
+    assert Notification.objects.filter(recipient=board_officer, key__startswith=f"bulk-job:{stuck.pk}:failed").exists()
+
+
 def test_export_of_every_filtered_dossier(client, world, other_campaign, make, commune_a, commune_b, board_officer):
     from openpyxl import load_workbook
 

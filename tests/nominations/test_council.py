@@ -218,6 +218,36 @@ def test_a_member_votes_once_and_a_non_member_not_at_all(dossier, board_officer,
     assert {r.yes for r in council.results(session)} == {1}
 
 
+def test_a_member_reads_the_dossiers_of_their_sessions_and_no_others(
+    client, world, dossier, board_officer, province, commune_b, clerk_b
+):
+    """Architecture principle 7: a council member sees the dossiers of the sessions they sit on (to vote on them),
+    their nominees and documents, and nothing else; never the nominees' personal data."""
+    from competition.scoping import scope
+    from nominations.models import DossierDocument, Nominee
+
+    other = appraised_dossier(world, commune_b, clerk_b, board_officer, names=("Lê Văn Khác",))
+    session, people = prepared([dossier], board_officer, [P, P, P], province)
+    member, outsider = people[0], UserFactory(username="ngoai.hoidong", role=Role.COUNCIL_MEMBER, unit=province)
+    assert list(scope(member, Dossier.objects.all())) == [dossier]
+    assert set(scope(member, Nominee.objects.all())) == set(dossier.nominees.all())
+    assert set(scope(member, DossierDocument.objects.all())) == set(DossierDocument.objects.filter(dossier=dossier))
+    assert list(scope(member, CouncilSession.objects.all())) == [session]
+    assert not scope(outsider, Dossier.objects.all()).exists() and not scope(outsider, Nominee.objects.all()).exists()
+    assert not scope(outsider, CouncilSession.objects.all()).exists()
+    assert not member.has_perm("nominations.view_personal_data_nominee", dossier.nominees.first())
+
+    client.force_login(member)
+    council.open_voting(session, actor=board_officer)
+    ballot = client.get(reverse("nominations:council_ballot", args=[session.pk])).content.decode()
+    assert reverse("nominations:dossier_detail", args=[dossier.pk]) in ballot
+    page = client.get(reverse("nominations:dossier_detail", args=[dossier.pk]))
+    assert page.status_code == 200 and "Nguyễn Thị Hoà" in page.content.decode()
+    assert client.get(reverse("nominations:dossier_detail", args=[other.pk])).status_code == 404
+    client.force_login(outsider)
+    assert client.get(reverse("nominations:dossier_detail", args=[dossier.pk])).status_code == 404
+
+
 def test_a_ballot_missing_a_nominee_is_refused(dossier, board_officer, province):
     """Domain rule 8: the ballot has a choice for every nominee on it; an incomplete ballot changes nothing."""
     session, people = prepared([dossier], board_officer, [P, P, P], province)

@@ -3,7 +3,7 @@
 - A worker killed in the middle of an import: a real ``manage.py qcluster`` (Redis broker) writes a background
   indicator import of 8,000 values; the cluster's whole process group gets SIGKILL while its INSERT runs. Nothing
   is left half-written, the job stays "writing" and its task is gone from Redis (this broker has no redelivery).
-  A new cluster starts, the daily ``thidua-import-cleanup`` schedule queues the lost job again, and the values are
+  A new cluster starts, the ``thidua-resume-jobs`` schedule queues the lost job again, and the values are
   written exactly once, with one audit event, the job done with the right counts. A duplicate delivery after that
   writes nothing, and two deliveries of the same write at once (threads) write it once: the job's row lock decides.
 - The web keeps serving while no worker runs: a bulk action over the background threshold and a large import return
@@ -49,6 +49,7 @@ from competition.services.progress import create_period
 from nominations.enums import DossierState
 from nominations.models import BulkJob, Dossier
 from nominations.services import dossiers as services
+from workflows import tasks as workflows_tasks
 from workflows.audit import verify_chain
 from workflows.models import AuditEvent, Notification
 from workflows.reminders import SCHEDULE_FUNC, SCHEDULE_NAME
@@ -249,10 +250,10 @@ def test_a_worker_killed_mid_import_is_resumed_and_writes_once(big_campaign, mon
         assert not AuditEvent.objects.filter(action="competition.progress.import").exists()
         assert broker.queue_size() == 0  # and its task is gone: nothing would ever run it again
 
-        # The daily clean-up queues again a job left running longer than the task time limit: run it as if that
-        # time had passed.
-        IndicatorImport.objects.filter(pk=job.pk).update(created_at=F("created_at") - timedelta(hours=1))
-        competition_tasks.forget_abandoned_imports()
+        # The schedule thidua-resume-jobs (every few minutes) queues again a job whose task was queued longer ago
+        # than the task time limit: run it as if that time had passed.
+        IndicatorImport.objects.filter(pk=job.pk).update(queued_at=F("queued_at") - timedelta(hours=1))
+        assert workflows_tasks.resume_stalled_jobs() == 1
         wait_for(
             lambda: IndicatorImport.objects.filter(pk=job.pk, state=ImportState.DONE).exists(),
             "the resumed write",

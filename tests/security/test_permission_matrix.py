@@ -337,6 +337,7 @@ MATRIX: dict[str, Spec | tuple[Spec, ...]] = {
     ),
     # --- workflows ---
     "workflows:notifications": page(SIGNED_IN),
+    "workflows:inbox": page(SIGNED_IN),  # each provider scopes its own rows
     # A's column: the user's own notification; B's: B's clerk's.
     "workflows:notification_open": Spec(
         SIGNED_IN,
@@ -372,8 +373,14 @@ MATRIX: dict[str, Spec | tuple[Spec, ...]] = {
     ),
     "nominations:dossier_create": obj({CLERK}, lambda w, s: {"campaign_pk": s.campaign.pk}),
     "nominations:dossier_detail": variants(
-        # The Chairman's Bằng khen, decided: the unit, campaign-wide roles, the Chairman's office, auditors.
-        obj(READERS | UNIT | {OFFICE}, lambda w, s: {"pk": s.decided_dossier.pk}, variant="decided"),
+        # The Chairman's Bằng khen, decided: the unit, campaign-wide roles, the Chairman's office, auditors, and the
+        # council member, who sat on A's session that reviewed it (not on B's).
+        obj(
+            READERS | UNIT | {OFFICE, MEMBER},
+            lambda w, s: {"pk": s.decided_dossier.pk},
+            b=READERS | {OFFICE},
+            variant="decided",
+        ),
         # Still a draft: not yet the Chairman's office's.
         obj(READERS | UNIT, lambda w, s: {"pk": s.draft_dossier.pk}, variant="draft"),
         # A unit's own Giấy khen stays with the unit (and auditors).
@@ -410,8 +417,9 @@ MATRIX: dict[str, Spec | tuple[Spec, ...]] = {
     ),
     "nominations:document_download": variants(
         obj(
-            READERS | UNIT | {OFFICE},
+            READERS | UNIT | {OFFICE, MEMBER},
             lambda w, s: {"pk": s.decided_dossier.pk, "document_pk": s.decided_document.pk},
+            b=READERS | {OFFICE},
             variant="decided",
         ),
         obj(
@@ -681,7 +689,12 @@ MATRIX: dict[str, Spec | tuple[Spec, ...]] = {
         )
     ),
     "api:dossier-detail": api(
-        obj(READERS | UNIT | {OFFICE}, lambda w, s: {"pk": s.decided_dossier.pk}, variant="decided"),
+        obj(
+            READERS | UNIT | {OFFICE, MEMBER},
+            lambda w, s: {"pk": s.decided_dossier.pk},
+            b=READERS | {OFFICE},
+            variant="decided",
+        ),
         obj(READERS | UNIT, lambda w, s: {"pk": s.draft_dossier.pk}, variant="draft"),
         obj(UNIT | {AUDITOR}, lambda w, s: {"pk": s.own_dossier.pk}, variant="own"),
     ),
