@@ -613,6 +613,13 @@ def run(args, services: Services, workdir: Path) -> int:
         f"RSS {monitor.sample() / 1024:.0f} MB"
     )
 
+    if args.hold:
+        # No load: leave everything up for a person to look into (profile a page, run EXPLAIN), then stop.
+        (workdir / "env.json").write_text(json.dumps({**env, "THIDUA_LOAD_BASE": base}, indent=1))
+        say(f"holding for {args.hold} s: {base}, the environment in {workdir / 'env.json'}, the plan in {plan_path}")
+        time.sleep(args.hold)
+        return 0
+
     samples_path, csv_prefix = workdir / "samples.csv", workdir / "load"
     locust_env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "THIDUA_"))}
     locust_env.update(
@@ -704,6 +711,13 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--setup-timeout", type=int, default=900, help="seconds allowed for seeding (default 900)")
     parser.add_argument("--keep", metavar="DIR", help="copy the samples, locust's CSV and the logs there")
+    parser.add_argument(
+        "--hold",
+        type=int,
+        default=0,
+        metavar="SECONDS",
+        help="no load: keep the seeded servers up that long for a look (the environment in env.json), then stop",
+    )
     args = parser.parse_args(argv)
 
     workdir = Path(tempfile.mkdtemp(prefix="thidua-load-"))
