@@ -15,7 +15,7 @@ from accounts.rules import (
 )
 from competition.enums import Authority, CampaignState
 from competition.rules import sees
-from competition.scoping import can_see, user_unit
+from competition.scoping import can_see, provincial_q, user_unit
 
 from .enums import DossierState
 
@@ -114,12 +114,13 @@ rules.add_perm("nominations.view_nominee", sees)
 rules.add_perm("nominations.view_dossierprocess", sees_dossier_process)
 
 
-def dossiers_acted_on(user, perm: str, prefix: str = "") -> Q:
+def dossiers_acted_on(user, perm: str, prefix: str = "", *, provinces: list[int] | None = None) -> Q:
     """The SQL twin of the acting permissions above: the condition on Dossier fields (behind ``prefix``, e.g.
     ``"process__dossierprocess__dossier__"``) that holds exactly where ``user.has_perm(perm, dossier)`` does. The
     inbox counts and pages thousands of waiting dossiers with it in the database instead of asking each one.
     tests/nominations/test_inbox.py checks both agree for every role on dossiers in every state; a permission of
-    the flow without its twin here is an error, not a silent empty inbox."""
+    the flow without its twin here is an error, not a silent empty inbox. ``provinces``: the root units' pks, when
+    the caller has them already (``competition.scoping.root_unit_ids``)."""
 
     def q(**conditions) -> Q:
         return Q(**{prefix + name: value for name, value in conditions.items()})
@@ -129,7 +130,7 @@ def dossiers_acted_on(user, perm: str, prefix: str = "") -> Q:
     if user.is_superuser:
         return Q()  # Django grants a superuser every permission
     own = _own_unit_pk(user)
-    province = q(deciding_unit__parent__isnull=True)
+    province = provincial_q(prefix, provinces)
     nothing = q(pk__in=[])
     if perm == "nominations.submit_dossier":
         return q(unit_id=own) if is_unit_head(user) and own else nothing
