@@ -7,6 +7,7 @@ NAV = [
     ("home", _("Trang chủ"), None),
     ("competition:campaign_list", _("Phong trào"), None),
     ("nominations:dossier_list", _("Hồ sơ khen thưởng"), None),
+    ("nominations:council_list", _("Hội đồng"), "nominations.list_councilsession"),
     ("nominations:decision_list", _("Quyết định"), None),
     ("nominations:revocation_list", _("Thu hồi"), "nominations.view_revocation_list"),
     ("nominations:fund", _("Quỹ TĐKT"), "nominations.view_fund"),
@@ -22,9 +23,13 @@ NAV = [
 
 
 def site(request):
-    """Values every page's layout needs: the source link (AGPL-3.0 §13), the menu, unread notifications."""
-    context = {"SOURCE_URL": settings.SOURCE_URL}
+    """Values every page's layout needs: the source link (AGPL-3.0 §13), the link to the guide's section on this
+    page for the reader's role (config/guide.py), the menu, unread notifications."""
+    from .guide import guide_url
+
     user = getattr(request, "user", None)
+    match = getattr(request, "resolver_match", None)
+    context = {"SOURCE_URL": settings.SOURCE_URL, "guide_url": guide_url(user, match.view_name if match else None)}
     if user is None or not user.is_authenticated:
         return context
     items = []

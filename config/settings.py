@@ -208,6 +208,10 @@ THIDUA_BULK_BACKGROUND = int(os.environ.get("THIDUA_BULK_BACKGROUND", 200))
 # "https://thiduakhenthuong.thainguyen.gov.vn": paper must not depend on who printed it. Empty: the address of the
 # request that prints.
 THIDUA_PUBLIC_URL = os.environ.get("THIDUA_PUBLIC_URL", "")
+# The guides, built by scripts/docs.py into THIDUA_GUIDE_DIR and served at THIDUA_GUIDE_URL (every page links to
+# its section: config/guide.py). Behind a reverse proxy the built folder can be served directly at that address.
+THIDUA_GUIDE_DIR = Path(os.environ.get("THIDUA_GUIDE_DIR", VAR_DIR / "guide"))
+THIDUA_GUIDE_URL = os.environ.get("THIDUA_GUIDE_URL", "/huong-dan/")
 # The LibreOffice binary that renders the PDF copies of decisions, submission letters and council minutes
 # (workflows/pdf.py): a name on PATH or a path. Empty: "soffice", then "libreoffice", on PATH; no PDF links without.
 THIDUA_SOFFICE = os.environ.get("THIDUA_SOFFICE", "")

@@ -7,6 +7,7 @@ from rest_framework.authtoken.models import TokenProxy
 
 from accounts.views import PasswordChangeView
 from competition.views import home
+from config.guide import serve_guide
 
 # API tokens are issued, rotated and revoked only by `manage.py api_token`, which audits it: not in the admin.
 if admin.site.is_registered(TokenProxy):
@@ -21,6 +22,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", include("config.api")),
+    path("huong-dan/", serve_guide, name="guide"),
+    path("huong-dan/<path:path>", serve_guide, name="guide_page"),
     path("", include("competition.urls")),
     path("", include("workflows.urls")),
     path("", include("nominations.urls")),

@@ -10,6 +10,7 @@ from accounts.rules import (
     is_board_officer,
     is_chairman_office,
     is_coordinator,
+    is_council_member,
     is_unit_clerk,
     is_unit_head,
 )
@@ -256,6 +257,8 @@ rules.add_perm("nominations.close_councilsession", is_session_secretariat)
 rules.add_perm("nominations.vote_councilsession", is_session_member)
 # Auditors read every session too (principle 7: everything, read-only); the pages never show how a member voted.
 rules.add_perm("nominations.view_councilsession", is_session_secretariat | is_session_member | is_board | is_auditor)
+# The list of sessions in the menu: whoever prepares, sits on or reads sessions (each sees the sessions in scope).
+rules.add_perm("nominations.list_councilsession", is_board | is_unit_clerk | is_council_member | is_auditor)
 
 # === The campaign summary (tổng kết) and the yearly statistics of awards (issue 7, item 7) =======================
 # The summary of a campaign: the board, which summarises it, and the coordinating department, which co-summarises

@@ -39,6 +39,13 @@ say "e-mails: written as files under ${EMAIL_FILE_PATH:-${THIDUA_VAR_DIR:-var}/m
 "$PY" manage.py migrate --noinput
 "$PY" manage.py seed_demo
 "$PY" manage.py collectstatic --noinput --verbosity 0
+# The guides, served at /huong-dan/: with the screenshots of the last test run if there was one (scripts/test.sh),
+# else with placeholders in their place. A failed build leaves the app running without them.
+if "$PY" scripts/docs.py >/dev/null 2>"${THIDUA_VAR_DIR:-var}/guide-build.log"; then
+    say "guides built: /huong-dan/"
+else
+    say "the guides could not be built (see ${THIDUA_VAR_DIR:-var}/guide-build.log); the app runs without them"
+fi
 
 QCLUSTER_PID=""
 stop_worker() {
@@ -66,6 +73,7 @@ cat <<EOF
   Thi đua - Khen thưởng is starting.
   Open    http://localhost:$PORT/login/
   Sign in with one of the demo accounts listed above by seed_demo (see also README.md).
+  Guides  http://localhost:$PORT/huong-dan/  (each page links to its section: "Hướng dẫn")
   Stop    Ctrl-C (stops the web app and the background worker)
 ============================================================================================
 

@@ -2,7 +2,7 @@
 # Install everything and run the whole test suite (README command 2).
 #
 #   bash scripts/test.sh            # everything: the SQLite run, then the PostgreSQL + Redis smoke run
-#   bash scripts/test.sh sqlite     # only the SQLite run (includes the browser tests)
+#   bash scripts/test.sh sqlite     # only the SQLite run (includes the browser tests) and the guides' build
 #   bash scripts/test.sh postgres   # only the PostgreSQL smoke run
 #
 # 1. SQLite run: `pytest -m "not postgres"` on the embedded default (SQLite, django-q2 ORM broker). It includes
@@ -13,6 +13,9 @@
 #    A separate pytest session is needed because pytest-django sets up the test database once, at session
 #    start, from the settings (which read DATABASE_URL). Set THIDUA_TEST_POSTGRES_URL=postgres://… to use a
 #    server of your own instead (its user must be allowed to create databases).
+#
+# 3. The guides: `pytest -m guide` builds docs/ with MkDocs, strictly, with the screenshots the browser tests of
+#    part 1 just took (scripts/docs.py): a missing screenshot, link or anchor fails it.
 #
 # A part whose service cannot be had (no PostgreSQL binaries, not root …) is skipped with a message on a laptop
 # and FAILS when CI=true. pytest's exit code 5 (no test collected) counts as a failure. Artifacts (JUnit XML,
@@ -180,7 +183,7 @@ start_redis() {
 
 # --- 1. the whole suite on SQLite -------------------------------------------------------------------------
 if [ "$PART" = all ] || [ "$PART" = sqlite ]; then
-    run_pytest sqlite 2700 -m "not postgres"
+    run_pytest sqlite 2700 -m "not postgres and not guide"
 fi
 
 # --- 2. the smoke suite on PostgreSQL (+ Redis) -----------------------------------------------------------
@@ -195,6 +198,11 @@ if [ "$PART" = all ] || [ "$PART" = postgres ]; then
     else
         unavailable postgres "$PG_PROBLEM"
     fi
+fi
+
+# --- 3. the guides, built strictly with the screenshots the browser tests of part 1 took --------------------
+if [ "$PART" = all ] || [ "$PART" = sqlite ]; then
+    run_pytest guide 600 -m guide
 fi
 
 # --- summary ----------------------------------------------------------------------------------------------

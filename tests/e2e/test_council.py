@@ -102,9 +102,8 @@ def test_member_votes_on_a_phone_and_the_secretariat_closes(voting, new_page):
     # --- the secretariat closes the session and reads the results ----------------------------------------------
     officer = new_page()
     login(officer, world.officer.username)
-    officer.goto("/dossiers/")
     with officer.expect_navigation():
-        officer.get_by_role("link", name="Hội đồng", exact=True).click()
+        officer.get_by_role("navigation").get_by_role("link", name="Hội đồng", exact=True).click()
     with officer.expect_navigation():
         officer.get_by_role("link", name=SESSION).click()
     expect(officer.locator("main")).to_contain_text("Đủ điều kiện")

@@ -336,6 +336,9 @@ MATRIX: dict[str, Spec | tuple[Spec, ...]] = {
         writes=({ADMIN}, lambda w, s: {"amount": "2600000", "valid_from": "2027-01-01", "legal_basis": "NĐ thử"}),
     ),
     # --- workflows ---
+    # The built guide (docs/, scripts/docs.py): open to everyone, it holds no data.
+    "guide": page(SIGNED_IN, public=True),
+    "guide_page": single(SIGNED_IN, lambda w, s: {"path": "index.html"}, public=True),
     "workflows:notifications": page(SIGNED_IN),
     "workflows:inbox": page(SIGNED_IN),  # each provider scopes its own rows
     # A's column: the user's own notification; B's: B's clerk's.
