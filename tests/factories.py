@@ -225,3 +225,27 @@ def pass_council(dossiers, *, secretary, votes="yes", members=3):
         votes=votes,
         conclusion="",
     )
+
+
+def dossier_at_step(campaign, unit, clerk, head, office, code="bang_khen_tinh", *, steps=0, title=None):
+    """A dossier of ``unit`` with one nominee, taken through the real services ``steps`` steps: 1 submitted (by
+    ``head``), 2 received, 3 appraised (by ``office``: the board for Bằng khen, the unit's clerk for its own Giấy
+    khen), 4 proposed by a council session."""
+    from nominations.enums import AppraisalResult
+    from nominations.services import dossiers as services
+
+    d = services.create_dossier(
+        campaign, unit=unit, award_type_code=code, title=title or f"Hồ sơ của {unit}", actor=clerk
+    )
+    services.add_nominee(d, actor=clerk, **NomineeDataFactory())
+    if steps >= 1:
+        services.submit_dossier(d, actor=head)
+    if steps >= 2:
+        services.receive_dossier(d, actor=office)
+    if steps >= 3:
+        for nominee in d.nominees.all():
+            services.appraise_nominee(nominee, actor=office, result=AppraisalResult.ACCEPTED)
+        services.complete_appraisal(d, actor=office)
+    if steps >= 4:
+        pass_council([d], secretary=office)
+    return d

@@ -19,7 +19,7 @@ from workflows.exceptions import TransitionForbidden, TransitionRefused
 from workflows.flowsync import check_agreement
 from workflows.models import AuditEvent, Notification
 
-from ..factories import AwardTypeFactory, NomineeDataFactory, UnitFactory, UserFactory, pass_council
+from ..factories import AwardTypeFactory, NomineeDataFactory, UnitFactory, UserFactory, dossier_at_step
 
 pytestmark = pytest.mark.django_db
 
@@ -340,20 +340,8 @@ def dossiers_in_every_step(world, commune_a, commune_b, clerk_a, clerk_b, head_a
     """A's Bằng khen in draft, submitted, received and appraised; A's Giấy khen submitted; B's draft."""
 
     def dossier(unit, clerk, head, code="bang_khen_tinh", *, steps=0):
-        d = create(world, unit, clerk, code=code)
-        services.add_nominee(d, actor=clerk, **NomineeDataFactory())
         office = board_officer if code == "bang_khen_tinh" else clerk
-        if steps >= 1:
-            services.submit_dossier(d, actor=head)
-        if steps >= 2:
-            services.receive_dossier(d, actor=office)
-        if steps >= 3:
-            for n in d.nominees.all():
-                services.appraise_nominee(n, actor=office, result=AppraisalResult.ACCEPTED)
-            services.complete_appraisal(d, actor=office)
-        if steps >= 4:
-            pass_council([d], secretary=office)
-        return d
+        return dossier_at_step(world.campaign, unit, clerk, head, office, code, steps=steps)
 
     return {
         "draft": dossier(commune_a, clerk_a, head_a),

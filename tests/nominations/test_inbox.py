@@ -10,36 +10,22 @@ from viewflow.workflow.models import Task
 
 from accounts.enums import Role
 from accounts.models import User
-from nominations.enums import AppraisalResult
 from nominations.flows import DossierFlow
 from nominations.models import Dossier
 from nominations.rules import dossiers_acted_on
-from nominations.services import dossiers as services
 from nominations.services.inbox import inbox_for, inbox_slice, waiting_counts
 from workflows.assignments import absent_for, name_stand_in
 from workflows.inbox import inbox_for as everything_for
 
-from ..factories import NomineeDataFactory, UserFactory, pass_council
+from ..factories import UserFactory, dossier_at_step
 
 pytestmark = pytest.mark.django_db
 
 
 def _dossier(world, unit, clerk, head, office, code="bang_khen_tinh", *, steps=0, title=None):
-    d = services.create_dossier(
-        world.campaign, unit=unit, award_type_code=code, title=title or f"Hồ sơ {code} {steps} của {unit}", actor=clerk
+    return dossier_at_step(
+        world.campaign, unit, clerk, head, office, code, steps=steps, title=title or f"Hồ sơ {code} {steps} của {unit}"
     )
-    services.add_nominee(d, actor=clerk, **NomineeDataFactory())
-    if steps >= 1:
-        services.submit_dossier(d, actor=head)
-    if steps >= 2:
-        services.receive_dossier(d, actor=office)
-    if steps >= 3:
-        for n in d.nominees.all():
-            services.appraise_nominee(n, actor=office, result=AppraisalResult.ACCEPTED)
-        services.complete_appraisal(d, actor=office)
-    if steps >= 4:
-        pass_council([d], secretary=office)
-    return d
 
 
 @pytest.fixture
