@@ -220,8 +220,14 @@ def _few_rows(user) -> list[InboxItem]:
 
 
 def _row(item: WaitingDossier) -> InboxItem:
+    # The council step is done on the council's pages (a session takes several dossiers), not on the dossier's.
+    name, args = (
+        ("nominations:council_list", [])
+        if item.node == "council"
+        else ("nominations:dossier_detail", [item.dossier.pk])
+    )
     try:
-        url = reverse("nominations:dossier_detail", args=[item.dossier.pk])
+        url = reverse(name, args=args)
     except NoReverseMatch:
         url = ""
     detail = f"{item.dossier.unit} — {item.dossier.campaign}"

@@ -133,6 +133,8 @@ def test_counts_per_step_and_only_the_oldest_rows(every_step, board_officer, cle
     assert {s.key: s.count for s in only.steps}["dossier.receive"] == 2  # the other steps stay offered
     assert inbox_slice(board_officer, step="dossier.nonsense").total == 0
     assert inbox_slice(board_officer, step="elsewhere").items == []
+    council = inbox_slice(board_officer, step="dossier.council").items
+    assert council and {row.url for row in council} == {"/council/"}  # the step is done on the council's pages
     # The commune's clerk handles its own Giấy khen: receive, appraise, council.
     assert waiting_counts(clerk_a) == {"receive": 1, "appraise": 1, "council": 1}
 
