@@ -174,7 +174,15 @@ ANCHORS: dict[str, dict[str, str]] = {
         **_same("bien-ban", "nominations:council_list", "nominations:council_detail"),
     },
     "huong-dan/van-phong-ubnd.md": {
-        **_same("ho-so-trinh", "home", "workflows:inbox", "nominations:dossier_list", "nominations:dossier_detail"),
+        **_same(
+            "ho-so-trinh",
+            "home",
+            "workflows:inbox",
+            "nominations:dossier_list",
+            "nominations:dossier_detail",
+            "nominations:council_list",
+            "nominations:council_detail",
+        ),
         **_same("du-thao", "nominations:decision_list", "nominations:decision_create", "nominations:decision_detail"),
         **_same("tai-ban-ky", "nominations:signed_pdf_upload"),
         **_same("thu-hoi", "nominations:revocation_list", "nominations:revocation_detail", "nominations:award_revoke"),

@@ -18,7 +18,7 @@ from competition.enums import Authority, CampaignState
 from competition.rules import sees
 from competition.scoping import can_see, provincial_q, user_unit
 
-from .enums import DossierState
+from .enums import CouncilSessionState, DossierState
 
 # === Dossiers: who acts on each step of the Dossier flow (nominations/flows.py) ===============================
 # Each task of the flow is assigned by the same permission the door checks for the matching transition, so an
@@ -255,8 +255,25 @@ rules.add_perm("nominations.change_councilsession", is_session_secretariat)
 rules.add_perm("nominations.open_voting_councilsession", is_session_secretariat)
 rules.add_perm("nominations.close_councilsession", is_session_secretariat)
 rules.add_perm("nominations.vote_councilsession", is_session_member)
+
+
 # Auditors read every session too (principle 7: everything, read-only); the pages never show how a member voted.
-rules.add_perm("nominations.view_councilsession", is_session_secretariat | is_session_member | is_board | is_auditor)
+@rules.predicate
+def is_closed_province_session(user, session=None) -> bool:
+    """The Chairman's office reads the results and minutes of the province's council it submits for signature."""
+    return (
+        session is not None and session.deciding_unit.parent_id is None and session.state == CouncilSessionState.CLOSED
+    )
+
+
+rules.add_perm(
+    "nominations.view_councilsession",
+    is_session_secretariat
+    | is_session_member
+    | is_board
+    | is_auditor
+    | (is_chairman_office & is_closed_province_session),
+)
 # The list of sessions in the menu: whoever prepares, sits on or reads sessions (each sees the sessions in scope).
 rules.add_perm("nominations.list_councilsession", is_board | is_unit_clerk | is_council_member | is_auditor)
 

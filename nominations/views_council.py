@@ -51,12 +51,15 @@ def _session(request, pk) -> CouncilSession:
 
 def visible_sessions(user) -> list[CouncilSession]:
     """The sessions ``user`` may see: every session for the board and auditors, its own unit's for a unit clerk
-    (its secretariat), and those the user sits on."""
+    (its secretariat), the province's closed sessions for the Chairman's office (their results go with what it
+    submits for signature), and those the user sits on."""
     condition = Q(members__user_id=user.pk)
     if getattr(user, "role", None) in (*BOARD_ROLES, Role.AUDITOR):
         condition |= Q(pk__isnull=False)
     elif getattr(user, "role", None) == Role.UNIT_CLERK and user_unit(user) is not None:
         condition |= Q(deciding_unit=user_unit(user))
+    elif getattr(user, "role", None) == Role.CHAIRMAN_OFFICE:
+        condition |= Q(deciding_unit__parent__isnull=True, state=CouncilSessionState.CLOSED)
     sessions = (
         CouncilSession.objects.filter(condition)
         .distinct()

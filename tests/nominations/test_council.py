@@ -248,6 +248,27 @@ def test_a_member_reads_the_dossiers_of_their_sessions_and_no_others(
     assert client.get(reverse("nominations:dossier_detail", args=[dossier.pk])).status_code == 404
 
 
+def test_the_chairmans_office_reads_the_closed_sessions_of_the_provinces_council(
+    client, world, dossier, board_officer, province
+):
+    """What the Chairman signs comes with the council's result: the office reads the province's sessions once they
+    are closed (results and minutes), never one still being prepared or voted."""
+    session, people = prepared([dossier], board_officer, [P, P, P], province)
+    office = world.chairman_office
+    assert not office.has_perm("nominations.view_councilsession", session)
+    council.open_voting(session, actor=board_officer)
+    vote_all(session, people)
+    assert not office.has_perm("nominations.view_councilsession", fresh(session))
+    council.close_session(session, actor=board_officer)
+    session = fresh(session)
+    assert office.has_perm("nominations.view_councilsession", session)
+    client.force_login(office)
+    page = client.get(reverse("nominations:council_detail", args=[session.pk]))
+    assert page.status_code == 200 and "Nguyễn Thị Hoà" in page.content.decode()
+    assert client.get(reverse("nominations:council_list")).content.decode().count(session.title) >= 1
+    assert not office.has_perm("nominations.vote_councilsession", session)
+
+
 def test_a_ballot_missing_a_nominee_is_refused(dossier, board_officer, province):
     """Domain rule 8: the ballot has a choice for every nominee on it; an incomplete ballot changes nothing."""
     session, people = prepared([dossier], board_officer, [P, P, P], province)

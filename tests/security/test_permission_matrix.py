@@ -498,12 +498,13 @@ MATRIX: dict[str, Spec | tuple[Spec, ...]] = {
         writes=({OFFICER, CLERK}, lambda w, s: {"title": "Phiên thử", "held_on": TODAY, "dossiers": []}),
     ),
     "nominations:council_detail": variants(
-        # The province's council: its secretariat (board officers), the board, auditors, and its members (the council
-        # member sits on A's session only). Only the secretariat manages the session.
+        # The province's council: its secretariat (board officers), the board, auditors, its members (the council
+        # member sits on A's session only), and, once closed, the Chairman's office, which submits its results for
+        # signature. Only the secretariat manages the session.
         obj(
-            BOARD | {MEMBER, AUDITOR},
+            BOARD | {MEMBER, AUDITOR, OFFICE},
             lambda w, s: {"pk": s.province_session.pk},
-            b=BOARD | {AUDITOR},
+            b=BOARD | {AUDITOR, OFFICE},
             variant="province",
             writes=({OFFICER}, lambda w, s: {"action": "open"}),
         ),
@@ -517,10 +518,14 @@ MATRIX: dict[str, Spec | tuple[Spec, ...]] = {
     ),
     "nominations:council_ballot": obj({MEMBER}, lambda w, s: {"pk": s.province_session.pk}, b=NOBODY),
     "nominations:council_minutes": obj(
-        BOARD | {MEMBER, AUDITOR}, lambda w, s: {"pk": s.province_session.pk}, b=BOARD | {AUDITOR}
+        BOARD | {MEMBER, AUDITOR, OFFICE},
+        lambda w, s: {"pk": s.province_session.pk},
+        b=BOARD | {AUDITOR, OFFICE},
     ),
     "nominations:council_minutes_pdf": obj(
-        BOARD | {MEMBER, AUDITOR}, lambda w, s: {"pk": s.province_session.pk}, b=BOARD | {AUDITOR}
+        BOARD | {MEMBER, AUDITOR, OFFICE},
+        lambda w, s: {"pk": s.province_session.pk},
+        b=BOARD | {AUDITOR, OFFICE},
     ),
     # --- nominations: payment, certificates, publication, revocation ---
     # The Chairman's awards are paid from the provincial fund (the board); a unit's own from the unit's fund.
