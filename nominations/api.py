@@ -15,9 +15,8 @@ carry them.
 from __future__ import annotations
 
 from django.db.models import Prefetch
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -31,6 +30,7 @@ from competition.api import (
     UnitBriefSerializer,
     id_filter,
     note_personal_data,
+    read_only_schema,
     responses,
 )
 from competition.models import Campaign, Unit
@@ -301,17 +301,7 @@ def _valid(serializer_class, request, **kwargs):
 # --- Viewsets --------------------------------------------------------------------------------------------------------
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary=format_lazy("{}: {}", _("Danh sách"), _("hồ sơ đề nghị khen thưởng")),
-        parameters=[DossierFilters],
-        responses=responses({200: DossierSerializer(many=True)}),
-    ),
-    retrieve=extend_schema(
-        summary=format_lazy("{}: {}", _("Chi tiết"), _("hồ sơ đề nghị khen thưởng")),
-        responses=responses({200: DossierSerializer}),
-    ),
-)
+@read_only_schema(_("hồ sơ đề nghị khen thưởng"), DossierSerializer, DossierFilters)
 class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """Nomination dossiers (hồ sơ đề nghị khen thưởng) with their nominees."""
 
@@ -395,17 +385,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
         return self._out(dossier.pk)
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary=format_lazy("{}: {}", _("Danh sách"), _("quyết định khen thưởng")),
-        parameters=[DecisionFilters],
-        responses=responses({200: DecisionSerializer(many=True)}),
-    ),
-    retrieve=extend_schema(
-        summary=format_lazy("{}: {}", _("Chi tiết"), _("quyết định khen thưởng")),
-        responses=responses({200: DecisionSerializer}),
-    ),
-)
+@read_only_schema(_("quyết định khen thưởng"), DecisionSerializer, DecisionFilters)
 class DecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """Award decisions (quyết định khen thưởng) with their annexed list and money."""
 
