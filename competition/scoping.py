@@ -22,6 +22,7 @@ from __future__ import annotations
 from django.db.models import Model, Q, QuerySet
 
 from accounts.enums import CAMPAIGN_WIDE_ROLES, UNIT_ROLES, Role
+from workflows.datacache import cached
 
 from .enums import CampaignState
 from .models import Campaign, Membership, Unit
@@ -32,12 +33,16 @@ CONFIGURATION_MODELS = (Unit, Membership)
 def user_unit(user) -> Unit | None:
     if not getattr(user, "is_authenticated", False):
         return None
-    cached = getattr(user, "_scoping_unit", False)
-    if cached is not False:
-        return cached
-    membership = Membership.objects.select_related("unit").filter(user=user).first()
-    user._scoping_unit = membership.unit if membership else None
+    known = getattr(user, "_scoping_unit", False)
+    if known is not False:
+        return known
+    user._scoping_unit = cached(f"unit:{user.pk}", lambda: _first_unit(user))
     return user._scoping_unit
+
+
+def _first_unit(user) -> Unit | None:
+    membership = Membership.objects.select_related("unit").filter(user=user).first()
+    return membership.unit if membership else None
 
 
 def root_unit_ids() -> list[int]:
@@ -45,7 +50,7 @@ def root_unit_ids() -> list[int]:
     literal values of ``deciding_unit_id`` rather than a join on ``parent IS NULL``: PostgreSQL then estimates the
     rows from its statistics of that column (most dossiers are the Chairman's), where the join is estimated at one
     unit in a hundred and the planner picks nested loops over thousands of rows (the board's inbox took 4× longer)."""
-    return list(Unit.objects.filter(parent__isnull=True).values_list("pk", flat=True))
+    return cached("provinces", lambda: list(Unit.objects.filter(parent__isnull=True).values_list("pk", flat=True)))
 
 
 def provincial_q(prefix: str = "", provinces: list[int] | None = None) -> Q:

@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The audit chain's head, which keys the data cache, read at most once per request (workflows/datacache.py).
+    "workflows.datacache.DataVersionMiddleware",
     "workflows.health.RequestLogMiddleware",
     "accounts.middleware.MustChangePasswordMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -134,7 +136,8 @@ AUTHENTICATION_BACKENDS = [
     # First: refuses a sign-in while its username and address are locked out (login throttling, below).
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Password sign-in; grants no permission of its own (accounts/backends.py).
+    "accounts.backends.PasswordBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -249,6 +252,28 @@ if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"
+
+# --- Cache -----------------------------------------------------------------------------------------------
+# With REDIS_URL, one cache shared by every web process (the API's rate limits count across processes too);
+# otherwise each process's memory. workflows/datacache.py keeps there what many pages read (the inbox, the campaign
+# dashboard, permissions), keyed by the audit chain's head so that any change is seen at once; THIDUA_DATA_CACHE=false
+# turns that off, and THIDUA_DATA_CACHE_SECONDS bounds how long a value is kept.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("THIDUA_CACHE_PREFIX", "thidua"),
+            # A Redis that does not answer must not hold a page up: the data cache then computes afresh.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 2000}}
+    }
+THIDUA_DATA_CACHE = env_bool("THIDUA_DATA_CACHE", True)
+THIDUA_DATA_CACHE_SECONDS = int(os.environ.get("THIDUA_DATA_CACHE_SECONDS", 300))
 if env_bool("THIDUA_Q_SYNC"):
     Q_CLUSTER["sync"] = True
 

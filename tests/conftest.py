@@ -43,6 +43,18 @@ def _media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache(settings):
+    """Each test starts with an empty cache of its own (in memory, even where REDIS_URL is set): the database is
+    rolled back between tests, so the audit chain's head, which keys the data cache, comes round again."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -14,6 +14,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .datacache import forget_version
 from .models import GENESIS_HASH, AuditEvent, ChainHead
 
 
@@ -75,6 +76,7 @@ def record(
     event.hash = _digest(event.body)
     event.save(force_insert=True)
     ChainHead.objects.filter(pk=1).update(sequence=event.sequence, hash=event.hash)
+    forget_version()
     return event
 
 

@@ -18,6 +18,8 @@ from datetime import datetime
 
 from django.utils.text import slugify
 
+from .datacache import cached, key_part
+
 
 @dataclass(frozen=True)
 class InboxItem:
@@ -88,8 +90,15 @@ def slice_rows(rows: list[InboxItem], *, step: str = "", search: str = "", limit
 
 def inbox_for(user, *, step: str = "", search: str = "", limit: int | None = None) -> InboxSlice:
     """Everything waiting for ``user`` from every provider, oldest first: the total, the count per step and the
-    oldest ``limit`` rows (all when None)."""
+    oldest ``limit`` rows (all when None). Kept in the data cache (``workflows.datacache``) until anything changes."""
     search = " ".join(search.lower().split())
+    return cached(
+        f"inbox:{user.pk}:{key_part(step)}:{key_part(search)}:{limit}",
+        lambda: _collect(user, step=step, search=search, limit=limit),
+    )
+
+
+def _collect(user, *, step: str, search: str, limit: int | None) -> InboxSlice:
     result = InboxSlice()
     items: list[InboxItem] = []
     for provider, sliced in _PROVIDERS:

@@ -382,8 +382,9 @@ def test_the_chairmans_office_sees_the_bang_khen_the_council_proposed(dossiers_i
 
 
 def test_the_inbox_costs_the_same_few_queries_however_many_wait(
-    dossiers_in_every_step, world, commune_a, clerk_a, head_a, board_officer, django_assert_max_num_queries
+    dossiers_in_every_step, world, commune_a, clerk_a, head_a, board_officer, django_assert_max_num_queries, settings
 ):
+    settings.THIDUA_DATA_CACHE = False  # what the inbox costs to compute (tests/nominations/test_cached_pages.py)
     for _ in range(5):
         d = create(world, commune_a, clerk_a)
         services.add_nominee(d, actor=clerk_a, **NomineeDataFactory())
