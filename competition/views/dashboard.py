@@ -9,9 +9,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from workflows.charts import bar_chart, pct, trend_chart
+from workflows.datacache import cached
 
 from ..models import Campaign, ProgressReport, ReportingPeriod, Unit, UnitPlan
 from ..scoping import scope, user_unit
@@ -30,6 +32,17 @@ def campaign_dashboard(request, pk):
     raw_period = request.GET.get("period") or None
     if raw_period is not None and not raw_period.isdigit():
         raise Http404
+    period_pk = int(raw_period) if raw_period else None
+    # The figures and charts, rendered, are kept in the data cache (workflows.datacache) for this reader until
+    # anything changes: the board's dashboard adds up every unit's reports.
+    body = cached(
+        f"dashboard:{user.pk}:{campaign.pk}:{period_pk or '-'}",
+        lambda: _body(user, campaign, whole=whole, period_pk=period_pk),
+    )
+    return render(request, "competition/dashboard.html", {"campaign": campaign, "body": body})
+
+
+def _body(user, campaign, *, whole: bool, period_pk: int | None) -> str:
     try:
         data = build_dashboard(
             campaign,
@@ -37,7 +50,7 @@ def campaign_dashboard(request, pk):
             plans=scope(user, UnitPlan.objects.all()),
             reports=scope(user, ProgressReport.objects.all()),
             whole=whole,
-            period_pk=int(raw_period) if raw_period else None,
+            period_pk=period_pk,
         )
     except ReportingPeriod.DoesNotExist as exc:
         raise Http404 from exc
@@ -71,9 +84,8 @@ def campaign_dashboard(request, pk):
             % {"what": f"{indicator.code}. {indicator.name}", "target": pct(target)},
         )
         indicators.append((view, bars, trend))
-    return render(
-        request,
-        "competition/dashboard.html",
+    return render_to_string(
+        "competition/_dashboard_body.html",
         {
             "campaign": campaign,
             "data": data,

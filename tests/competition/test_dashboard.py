@@ -443,3 +443,26 @@ def test_chart_geometry_uses_dots_and_scales_to_the_target():
     assert trend.count("<polyline") == 1  # the gap at Q2 breaks the line: Q1 stands alone
     assert trend.count("<circle") == 3
     assert 'y1="10.0"' in trend  # the target (100%) at the top of the plot
+
+
+def test_the_page_is_kept_until_a_report_changes_it(client, launched, units, clusters, periods, board_officer):
+    """The figures are kept in the data cache: a second look reads no report, and a report recorded through the
+    service shows on the next look (workflows/datacache.py)."""
+    q3, _q4 = periods
+    one = _indicators(launched)["1"]
+    record_progress(units[0], q3, [_row(one, 90, 100)], actor=SYSTEM)
+    client.force_login(board_officer)
+    url = reverse("competition:campaign_dashboard", args=[launched.pk])
+    with at(date(2025, 11, 1)):
+        first = client.get(url, {"period": q3.pk}).context["body"]
+        with CaptureQueriesContext(connection) as again:
+            assert client.get(url, {"period": q3.pk}).context["body"] == first
+        assert not any("competition_progressreport" in q["sql"] for q in again.captured_queries)
+        assert "90/100" in first
+        record_progress(units[1], q3, [_row(one, 10, 10)], actor=SYSTEM)
+        assert "100/110" in client.get(url, {"period": q3.pk}).content.decode()
+        # Each reader has their own copy: a unit's clerk sees their unit only, after the board's look.
+        clerk = UserFactory(role=Role.UNIT_CLERK, unit=units[1])
+        client.force_login(clerk)
+        page = client.get(url, {"period": q3.pk}).content.decode()
+        assert "10/10" in page and "100/110" not in page and "Toàn tỉnh" not in page
