@@ -16,6 +16,7 @@ from competition.scoping import scope, user_unit
 from competition.views.imports import import_page
 from scoring.services.ranking import guidance_for_unit
 from workflows.audit import events_for
+from workflows.datacache import cached
 from workflows.door import allowed_transitions, transition_label
 from workflows.pdf import PDF_MIME, PdfConversionFailed, PdfUnavailable, docx_to_pdf, pdf_available
 from workflows.web import perform, require_perm
@@ -72,6 +73,14 @@ def dossier_create(request, campaign_pk):
 
 @login_required
 def dossier_detail(request, pk):
+    # What the page shows, read for this user, is kept in the data cache (workflows.datacache) until anything
+    # changes; the forms are made afresh (their CSRF tokens belong to the request).
+    context = cached(f"dossier:{request.user.pk}:{int(pk)}", lambda: _dossier_page(request, pk))
+    context.update(nominee_form=NomineeForm(), reason_form=ReasonForm(), appraisal_form=AppraisalForm())
+    return render(request, "nominations/dossier_detail.html", context)
+
+
+def _dossier_page(request, pk) -> dict:
     dossier = _dossier(request, pk)
     user = request.user
     actions = [(name, transition_label(getattr(dossier, name))) for name in allowed_transitions(dossier, user)]
@@ -93,29 +102,23 @@ def dossier_detail(request, pk):
         item.asked = asked.get(item.target, "")
     for nominee in nominees:
         nominee.asked = asked.get(f"nominee:{nominee.pk}", "")
-    return render(
-        request,
-        "nominations/dossier_detail.html",
-        {
-            "dossier": dossier,
-            "items": items,
-            "missing": [i for i in items if not i.present and i.required.mandatory],
-            "returns": returns,
-            "open_return": open_return,
-            "versions": list(dossier.versions.select_related("submitted_by").order_by("-number")),
-            "can_return": any(name in ("send_back", "send_back_in_appraisal") for name, _label in actions),
-            "max_upload_mb": settings.THIDUA_MAX_UPLOAD_BYTES // (1024 * 1024),
-            "nominees": nominees,
-            "actions": actions,
-            "can_edit": user.has_perm("nominations.change_dossier", dossier),
-            "can_appraise": can_appraise,
-            "nominee_form": NomineeForm(),
-            "reason_form": ReasonForm(),
-            "appraisal_form": AppraisalForm(),
-            "events": events_for(dossier),
-            "clock": appraisal_clocks([dossier])[dossier.pk],
-        },
-    )
+    return {
+        "dossier": dossier,
+        "award_type": dossier.award_type,
+        "items": items,
+        "missing": [i for i in items if not i.present and i.required.mandatory],
+        "returns": returns,
+        "open_return": open_return,
+        "versions": list(dossier.versions.select_related("submitted_by").order_by("-number")),
+        "can_return": any(name in ("send_back", "send_back_in_appraisal") for name, _label in actions),
+        "max_upload_mb": settings.THIDUA_MAX_UPLOAD_BYTES // (1024 * 1024),
+        "nominees": nominees,
+        "actions": actions,
+        "can_edit": user.has_perm("nominations.change_dossier", dossier),
+        "can_appraise": can_appraise,
+        "events": list(events_for(dossier)),
+        "clock": appraisal_clocks([dossier])[dossier.pk],
+    }
 
 
 @login_required

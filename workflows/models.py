@@ -53,7 +53,8 @@ class AuditEvent(models.Model):
         return action_label(self.action)
 
     def _state_label(self, value: str) -> str:
-        model = self.content_type.model_class() if self.content_type_id else None
+        # get_for_id reads ContentType's shared cache: a page of events costs no query per event.
+        model = ContentType.objects.get_for_id(self.content_type_id).model_class() if self.content_type_id else None
         field_name = self.payload.get("field")
         if not value or model is None or not field_name:
             return value
