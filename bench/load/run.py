@@ -492,7 +492,7 @@ def report(samples: list[dict], server: list[dict], *, kinds: dict, timeouts: in
 # --- the run ----------------------------------------------------------------------------------------------------
 
 
-def django_env(workdir: Path, database_url: str, redis_url: str) -> dict[str, str]:
+def django_env(workdir: Path, database_url: str, redis_url: str, *, data_cache: bool = True) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
@@ -507,6 +507,7 @@ def django_env(workdir: Path, database_url: str, redis_url: str) -> dict[str, st
         DJANGO_EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         DATABASE_URL=database_url,
         THIDUA_LOGIN_THROTTLE="false",
+        THIDUA_DATA_CACHE="true" if data_cache else "false",
         THIDUA_VAR_DIR=str(workdir / "var"),
         THIDUA_STATIC_ROOT=str(workdir / "static"),
         THIDUA_MEDIA_ROOT=str(workdir / "media"),
@@ -552,7 +553,7 @@ def run(args, services: Services, workdir: Path) -> int:
     started = time.monotonic()
     database_url = services.start_postgres()
     redis_url = services.start_redis()
-    env = django_env(workdir, database_url, redis_url)
+    env = django_env(workdir, database_url, redis_url, data_cache=not args.no_data_cache)
     python = str(VENV / "python")
 
     t0 = time.monotonic()
@@ -609,7 +610,8 @@ def run(args, services: Services, workdir: Path) -> int:
     warm_up(base, plan, args.workers)
     monitor = Monitor({"gunicorn": gunicorn.pid, "postgres": services.postmaster_pid(), "locust": None})
     say(
-        f"gunicorn: {args.workers} sync workers on {base}, warmed up in {time.monotonic() - t0:.1f} s, "
+        f"gunicorn: {args.workers} sync workers on {base}, data cache {'off' if args.no_data_cache else 'on'}, "
+        f"warmed up in {time.monotonic() - t0:.1f} s, "
         f"RSS {monitor.sample() / 1024:.0f} MB"
     )
 
@@ -710,6 +712,11 @@ def main(argv=None) -> int:
         "--workers", type=int, default=2 * (os.cpu_count() or 1), help="gunicorn workers (default 2 × CPUs)"
     )
     parser.add_argument("--setup-timeout", type=int, default=900, help="seconds allowed for seeding (default 900)")
+    parser.add_argument(
+        "--no-data-cache",
+        action="store_true",
+        help="turn the data cache off (THIDUA_DATA_CACHE=false): every page computed on every request",
+    )
     parser.add_argument("--keep", metavar="DIR", help="copy the samples, locust's CSV and the logs there")
     parser.add_argument(
         "--hold",
