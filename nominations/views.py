@@ -29,7 +29,7 @@ from .services import composition
 from .services import decisions as decision_services
 from .services import dossiers as dossier_services
 from .services import history as history_services
-from .services.clock import appraisal_clocks
+from .services.clock import appraisal_clock_from
 from .services.codes import display_code
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -37,7 +37,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _dossier(request, pk) -> Dossier:
-    qs = Dossier.objects.select_related("campaign", "unit", "deciding_unit", "rule_set", "decision")
+    qs = Dossier.objects.select_related("campaign", "unit", "deciding_unit", "rule_set", "decision").defer(
+        *Campaign.deferred_texts("campaign__")
+    )
     return get_object_or_404(scope(request.user, qs), pk=pk)
 
 
@@ -102,22 +104,26 @@ def _dossier_page(request, pk) -> dict:
         item.asked = asked.get(item.target, "")
     for nominee in nominees:
         nominee.asked = asked.get(f"nominee:{nominee.pk}", "")
+    events = list(events_for(dossier))
     return {
         "dossier": dossier,
-        "award_type": dossier.award_type,
+        "award_type": composition.award_type_of(dossier),
         "items": items,
         "missing": [i for i in items if not i.present and i.required.mandatory],
         "returns": returns,
         "open_return": open_return,
-        "versions": list(dossier.versions.select_related("submitted_by").order_by("-number")),
+        # A dossier never submitted has no version (one query less for the unit's drafts).
+        "versions": list(dossier.versions.select_related("submitted_by").order_by("-number"))
+        if dossier.submitted_at
+        else [],
         "can_return": any(name in ("send_back", "send_back_in_appraisal") for name, _label in actions),
         "max_upload_mb": settings.THIDUA_MAX_UPLOAD_BYTES // (1024 * 1024),
         "nominees": nominees,
         "actions": actions,
         "can_edit": user.has_perm("nominations.change_dossier", dossier),
         "can_appraise": can_appraise,
-        "events": list(events_for(dossier)),
-        "clock": appraisal_clocks([dossier])[dossier.pk],
+        "events": events,
+        "clock": appraisal_clock_from(dossier, events),
     }
 
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from . import audit
+from .datacache import cached
 from .models import WorkdayOverride
 
 
@@ -29,7 +30,11 @@ class WorkingCalendar:
 
     def __init__(self, start: date, end: date):
         lo, hi = min(start, end) - timedelta(days=400), max(start, end) + timedelta(days=400)
-        self._overrides = dict(WorkdayOverride.objects.filter(date__range=(lo, hi)).values_list("date", "kind"))
+        # Kept in the data cache (workflows/datacache.py): the board's overrides change through audited services.
+        self._overrides = cached(
+            f"workdays:{lo.isoformat()}:{hi.isoformat()}",
+            lambda: dict(WorkdayOverride.objects.filter(date__range=(lo, hi)).values_list("date", "kind")),
+        )
         self._lo, self._hi = lo, hi
 
     def is_working_day(self, day: date) -> bool:

@@ -55,6 +55,9 @@ class Campaign(ConcurrentTransitionMixin, models.Model):
     criteria_text = models.TextField(_("tiêu chí thi đua"), blank=True)
     reward_text = models.TextField(_("khen thưởng"), blank=True)
     award_type_codes = models.JSONField(_("hình thức khen thưởng"), default=list, blank=True)
+    # The plan document's long texts, which only the campaign's own pages show: pages that merely name the campaign
+    # of each row leave them out of their joins (``defer(*Campaign.deferred_texts("campaign__"))``).
+    LONG_TEXTS = ("legal_basis", "objectives", "subjects", "contents", "criteria_text", "reward_text")
     start_date = models.DateField(_("ngày bắt đầu"))
     end_date = models.DateField(_("ngày kết thúc"))
     plan_deadline = models.DateField(_("hạn ban hành kế hoạch của đơn vị"), null=True, blank=True)
@@ -89,6 +92,10 @@ class Campaign(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def deferred_texts(cls, prefix: str = "") -> list[str]:
+        return [prefix + name for name in cls.LONG_TEXTS]
 
     @property
     def duration_months(self) -> int:

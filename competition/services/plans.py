@@ -495,6 +495,7 @@ def inbox_items(user) -> list:
             process__unitplanprocess__plan__in=visible,
         )
         .select_related("process__unitplanprocess__plan__campaign", "process__unitplanprocess__plan__unit")
+        .defer(*Campaign.deferred_texts("process__unitplanprocess__plan__campaign__"))
         .order_by("created", "pk")
     )
     rows = []

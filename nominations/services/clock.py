@@ -56,6 +56,17 @@ def appraisal_clocks(dossiers: Iterable[Dossier], *, today: date | None = None) 
     return result
 
 
+def appraisal_clock_from(dossier: Dossier, events: Iterable[AuditEvent], *, today: date | None = None) -> Clock:
+    """The clock of one dossier from its audit events, already read in order (the dossier page shows them):
+    :func:`appraisal_clocks` without its queries but the calendar's. The limit is the pinned rule set's."""
+    today = today or timezone.localdate()
+    transitions = [(event.created_at, event.to_state) for event in events if event.to_state]
+    limit = dossier.rule_set.appraisal_working_days if dossier.rule_set_id else 0
+    start = timezone.localtime(transitions[0][0]).date() if transitions else today
+    calendar = WorkingCalendar(start, today)
+    return clock(transitions, running=RUNNING_STATES, limit=limit, today=today, calendar=calendar)
+
+
 def overdue_moment(dossier: Dossier, *, today: date | None = None) -> datetime:
     """When ``dossier`` becomes overdue: the start (local midnight) of the day after the last working day of its
     limit, counted from the time already used. The appraisal task's timer (nominations/flows.py) is set to it."""

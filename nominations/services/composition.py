@@ -30,6 +30,7 @@ from competition.models import RequiredDocument
 from competition.services.plans import KIND_LABELS, PDF, check_document
 from competition.services.rulesets import rule_set_in_force
 from workflows import audit
+from workflows.datacache import cached, key_part
 from workflows.exceptions import TransitionRefused
 from workflows.uploads import zip_problem
 
@@ -43,14 +44,27 @@ def rule_set_of(dossier: Dossier):
 
 
 def required_documents(dossier: Dossier) -> list[RequiredDocument]:
+    """The documents the dossier's award form requires under its rule set, in order (kept in the data cache: rule
+    sets change through audited services only)."""
     rule_set = rule_set_of(dossier)
     if rule_set is None:
         return []
-    return list(
-        RequiredDocument.objects.filter(
-            award_type__rule_set=rule_set, award_type__code=dossier.award_type_code
-        ).order_by("order", "pk")
+    code = dossier.award_type_code
+    return cached(
+        f"required:{rule_set.pk}:{key_part(code)}",
+        lambda: list(
+            RequiredDocument.objects.filter(award_type__rule_set=rule_set, award_type__code=code).order_by(
+                "order", "pk"
+            )
+        ),
     )
+
+
+def award_type_of(dossier: Dossier):
+    """``dossier.award_type`` (the award form under the dossier's or the campaign's rule set), kept in the data
+    cache."""
+    rule_set_id = dossier.rule_set_id or dossier.campaign.rule_set_id
+    return cached(f"award:{rule_set_id}:{key_part(dossier.award_type_code)}", lambda: dossier.award_type)
 
 
 def target_of(code: str, nominee_pk: int | None = None) -> str:

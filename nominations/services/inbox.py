@@ -24,6 +24,7 @@ from viewflow.workflow import STATUS
 from viewflow.workflow.models import Task
 
 from accounts.enums import Role
+from competition.models import Campaign
 from competition.scoping import root_unit_ids, scope, user_unit
 from workflows.assignments import absent_for
 from workflows.inbox import InboxItem, InboxSlice, StepCount, slice_rows
@@ -123,7 +124,7 @@ def inbox_for(
         "process__dossierprocess__dossier__unit",
         "process__dossierprocess__dossier__deciding_unit",
         "process__dossierprocess__dossier__assignee",
-    )
+    ).defer(*Campaign.deferred_texts("process__dossierprocess__dossier__campaign__"))
     items = []
     for task in tasks:
         dossier = task.process.dossierprocess.dossier

@@ -42,7 +42,8 @@ def test_working_days_from_receipt_skip_tet(rule_set):
     assert appraisal_clocks([draft], today=date(2026, 3, 6))[draft.pk].started is None
 
 
-def test_the_clocks_of_many_dossiers_cost_the_same_queries(rule_set):
+def test_the_clocks_of_many_dossiers_cost_the_same_queries(rule_set, settings):
+    settings.THIDUA_DATA_CACHE = False  # the calendar's overrides would be read once, then kept
     few = [_received(rule_set, date(2026, 3, 2)) for _ in range(2)]
     many = few + [_received(rule_set, date(2026, 3, 2)) for _ in range(8)]
 
@@ -64,3 +65,31 @@ def test_the_board_sees_each_dossiers_remaining_time(rule_set, client, board_off
         detail = client.get(f"/dossiers/{dossier.pk}/").content.decode()
     assert "còn 17 ngày làm việc (hạn 30/03/2026)" in listing
     assert "còn 17 ngày làm việc (hạn 30/03/2026)" in detail
+
+
+def test_the_dossier_page_clock_from_its_events_agrees_with_the_clocks_of_lists(rule_set):
+    """The dossier page computes the clock from the timeline it shows (appraisal_clock_from), lists from the audit
+    trail (appraisal_clocks): the same figures, for a dossier never received, running, returned and received again."""
+    from nominations.services.clock import appraisal_clock_from
+    from workflows.audit import events_for
+
+    rule_set.appraisal_working_days = 20
+    rule_set.save(update_fields=["appraisal_working_days"])
+    draft = DossierFactory()
+    running = _received(rule_set, date(2026, 2, 2))
+    returned = _received(rule_set, date(2026, 2, 2))
+    with time_machine.travel(datetime(2026, 2, 10, 9, tzinfo=VN), tick=False):
+        transition(returned, "send_back_in_appraisal", actor=SYSTEM, reason="Thiếu báo cáo thành tích")
+    again = _received(rule_set, date(2026, 2, 2))
+    with time_machine.travel(datetime(2026, 2, 10, 9, tzinfo=VN), tick=False):
+        transition(again, "send_back_in_appraisal", actor=SYSTEM, reason="Thiếu báo cáo thành tích")
+    with time_machine.travel(datetime(2026, 3, 2, 9, tzinfo=VN), tick=False):
+        transition(again, "submit", actor=SYSTEM, rule_set=rule_set, at=datetime(2026, 3, 2, 9, tzinfo=VN))
+        transition(again, "receive", actor=SYSTEM, at=datetime(2026, 3, 2, 9, tzinfo=VN))
+    dossiers = [draft, running, returned, again]
+    for day in (date(2026, 2, 20), date(2026, 3, 6), date(2026, 4, 30)):
+        lists = appraisal_clocks(dossiers, today=day)
+        for dossier in dossiers:
+            dossier.refresh_from_db()
+            assert appraisal_clock_from(dossier, list(events_for(dossier)), today=day) == lists[dossier.pk]
+    assert lists[again.pk].used > 0 and lists[returned.pk].running is False

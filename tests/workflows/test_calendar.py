@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from workflows.calendar import add_working_days, holiday_name, is_working_day, working_days_between
+from workflows import SYSTEM
+from workflows.calendar import add_override, add_working_days, holiday_name, is_working_day, working_days_between
 from workflows.models import WorkdayOverride
 
 pytestmark = pytest.mark.django_db
@@ -29,8 +30,9 @@ def test_swapped_day_off_and_compensatory_saturday():
     friday, saturday = date(2026, 1, 2), date(2026, 1, 10)
     assert is_working_day(friday)
     assert not is_working_day(saturday)
-    WorkdayOverride.objects.create(date=friday, kind=WorkdayOverride.Kind.DAY_OFF, note="Nghỉ bù Tết Dương lịch")
-    WorkdayOverride.objects.create(date=saturday, kind=WorkdayOverride.Kind.WORKING_DAY, note="Làm bù")
+    # Through the board's service (audited), as the calendar page does: the calendar is read again at once.
+    add_override(friday, WorkdayOverride.Kind.DAY_OFF, "Nghỉ bù Tết Dương lịch", actor=SYSTEM)
+    add_override(saturday, WorkdayOverride.Kind.WORKING_DAY, "Làm bù", actor=SYSTEM)
     assert not is_working_day(friday)
     assert is_working_day(saturday)
     # Wed 31/12/2025 + 2 working days: 01/01 holiday, 02/01 swapped off, weekend → Mon 05/01, Tue 06/01.
