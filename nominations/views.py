@@ -75,28 +75,38 @@ def dossier_create(request, campaign_pk):
 
 @login_required
 def dossier_detail(request, pk):
-    # What the page shows, read for this user, is kept in the data cache (workflows.datacache) until anything
-    # changes; the forms are made afresh (their CSRF tokens belong to the request).
-    context = cached(f"dossier:{request.user.pk}:{int(pk)}", lambda: _dossier_page(request, pk))
-    context.update(nominee_form=NomineeForm(), reason_form=ReasonForm(), appraisal_form=AppraisalForm())
+    """The dossier, its nominees, composition, returns, versions and timeline, and what the reader may do with it.
+    Both parts are kept in the data cache (workflows.datacache) until anything changes: what the dossier holds once
+    for all its readers (without personal data), what the reader may do per reader. The scoping query runs on every
+    request (404 for a dossier the reader may not see), and the forms are made afresh (their CSRF tokens belong to
+    the request)."""
+    dossier = _dossier(request, pk)
+    user = request.user
+    context = cached(f"dossier:{dossier.pk}", lambda: _dossier_contents(dossier))
+    reader = cached(f"dossier-reader:{user.pk}:{dossier.pk}", lambda: _reader_part(user, dossier))
+    for nominee in context["nominees"]:
+        nominee.eligibility_problems = reader["problems"].get(nominee.pk, [])
+    context.update(
+        reader,
+        dossier=dossier,
+        max_upload_mb=settings.THIDUA_MAX_UPLOAD_BYTES // (1024 * 1024),
+        nominee_form=NomineeForm(),
+        reason_form=ReasonForm(),
+        appraisal_form=AppraisalForm(),
+    )
     return render(request, "nominations/dossier_detail.html", context)
 
 
-def _dossier_page(request, pk) -> dict:
-    dossier = _dossier(request, pk)
-    user = request.user
-    actions = [(name, transition_label(getattr(dossier, name))) for name in allowed_transitions(dossier, user)]
-    # Buttons only for the steps this page performs: "decide" is applied by signing the decision and
-    # "council_review" by closing the council's session, never by a button of their own.
-    actions = [(name, label) for name, label in actions if name in STEPS or name in RETURNS]
-    nominees = list(dossier.nominees.all())
-    can_appraise = user.has_perm("nominations.appraise_nominee", dossier) and dossier.state == DossierState.RECEIVED
-    # Holds and awards registered after submission, for whoever appraises (and the board): issue 6.
-    if can_appraise or user.has_perm("nominations.view_nomineehold"):
-        for nominee in nominees:
-            nominee.eligibility_problems = history_services.eligibility_problems(nominee, dossier)
+def _dossier_contents(dossier: Dossier) -> dict:
+    """What the dossier holds, the same for every reader. The nominees' personal data (birth date, ID number,
+    gender, and the matching key made from the name and birth date) are left out: the page does not show them, and
+    the cache does not keep them."""
+    nominees = list(dossier.nominees.defer(*dossier_services.PERSONAL_FIELDS, "canonical_key"))
     # The composition (domain rule 7), the open return's reasons item by item, the versions sent (issue 6).
-    returns = list(dossier.returns.select_related("returned_by", "resolved_by_version"))
+    # (The people named, without their password hashes.)
+    returns = list(
+        dossier.returns.select_related("returned_by", "resolved_by_version").defer("returned_by__password")
+    )
     open_return = next((r for r in reversed(returns) if r.resolved_by_version_id is None), None)
     asked = {item["target"]: item["reason"] for item in (open_return.items if open_return else [])}
     items = composition.composition(dossier, nominees=nominees)
@@ -104,26 +114,43 @@ def _dossier_page(request, pk) -> dict:
         item.asked = asked.get(item.target, "")
     for nominee in nominees:
         nominee.asked = asked.get(f"nominee:{nominee.pk}", "")
-    events = list(events_for(dossier))
+    events = list(events_for(dossier).defer("actor__password"))
     return {
-        "dossier": dossier,
         "award_type": composition.award_type_of(dossier),
         "items": items,
         "missing": [i for i in items if not i.present and i.required.mandatory],
         "returns": returns,
         "open_return": open_return,
         # A dossier never submitted has no version (one query less for the unit's drafts).
-        "versions": list(dossier.versions.select_related("submitted_by").order_by("-number"))
+        "versions": list(
+            dossier.versions.select_related("submitted_by").defer("submitted_by__password").order_by("-number")
+        )
         if dossier.submitted_at
         else [],
-        "can_return": any(name in ("send_back", "send_back_in_appraisal") for name, _label in actions),
-        "max_upload_mb": settings.THIDUA_MAX_UPLOAD_BYTES // (1024 * 1024),
         "nominees": nominees,
-        "actions": actions,
-        "can_edit": user.has_perm("nominations.change_dossier", dossier),
-        "can_appraise": can_appraise,
         "events": events,
         "clock": appraisal_clock_from(dossier, events),
+    }
+
+
+def _reader_part(user, dossier: Dossier) -> dict:
+    """What ``user`` may do with the dossier: the buttons, editing, appraising, and for whoever appraises (and the
+    board) the holds and awards registered after submission (issue 6), by nominee."""
+    actions = [(name, transition_label(getattr(dossier, name))) for name in allowed_transitions(dossier, user)]
+    # Buttons only for the steps this page performs: "decide" is applied by signing the decision and
+    # "council_review" by closing the council's session, never by a button of their own.
+    actions = [(name, label) for name, label in actions if name in STEPS or name in RETURNS]
+    can_appraise = user.has_perm("nominations.appraise_nominee", dossier) and dossier.state == DossierState.RECEIVED
+    problems = {}
+    if can_appraise or user.has_perm("nominations.view_nomineehold"):
+        for nominee in dossier.nominees.all():
+            problems[nominee.pk] = history_services.eligibility_problems(nominee, dossier)
+    return {
+        "actions": actions,
+        "can_return": any(name in ("send_back", "send_back_in_appraisal") for name, _label in actions),
+        "can_edit": user.has_perm("nominations.change_dossier", dossier),
+        "can_appraise": can_appraise,
+        "problems": problems,
     }
 
 

@@ -57,3 +57,25 @@ def test_the_dossier_page_shows_a_change_at_once_and_only_to_whom_may_see_it(
     assert client.get(url).status_code == 200
     services.submit_dossier(dossier, actor=head_a)
     assert [name for name, _label in client.get(url).context["actions"]] == ["receive", "send_back"]
+
+
+def test_the_cache_keeps_no_personal_data(client, world, commune_a, clerk_a, head_a, board_officer):
+    """What the dossier page keeps for all its readers leaves out birth dates and ID numbers (Decree 13/2023)."""
+    from django.core.cache import cache
+
+    dossier = dossier_at_step(world.campaign, commune_a, clerk_a, head_a, board_officer, steps=0)
+    nominee = services.add_nominee(dossier, actor=clerk_a, **NomineeDataFactory(id_number="036095001234"))
+    services.submit_dossier(dossier, actor=head_a)
+    services.receive_dossier(dossier, actor=board_officer)
+    for user in (clerk_a, board_officer):  # the board also checks the register with the ID number
+        client.force_login(user)
+        assert client.get(reverse("nominations:dossier_detail", args=[dossier.pk])).status_code == 200
+    assert any(key.endswith(f"dossier:{dossier.pk}") or f":dossier:{dossier.pk}:" in key for key in cache._cache)
+    kept = b"".join(cache._cache.values())
+    assert b"036095001234" not in kept
+    # A date is pickled as its packed state; as text it is part of the nominee's matching key: neither is there.
+    assert nominee.birth_date.__reduce__()[1][0] not in kept
+    assert nominee.birth_date.isoformat().encode() not in kept
+    # Nor the password hashes of the people the timeline names.
+    for user in (clerk_a, head_a, board_officer):
+        assert user.password.encode() not in kept
