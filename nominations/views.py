@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -104,9 +105,7 @@ def _dossier_contents(dossier: Dossier) -> dict:
     nominees = list(dossier.nominees.defer(*dossier_services.PERSONAL_FIELDS, "canonical_key"))
     # The composition (domain rule 7), the open return's reasons item by item, the versions sent (issue 6).
     # (The people named, without their password hashes.)
-    returns = list(
-        dossier.returns.select_related("returned_by", "resolved_by_version").defer("returned_by__password")
-    )
+    returns = list(dossier.returns.select_related("returned_by", "resolved_by_version").defer("returned_by__password"))
     open_return = next((r for r in reversed(returns) if r.resolved_by_version_id is None), None)
     asked = {item["target"]: item["reason"] for item in (open_return.items if open_return else [])}
     items = composition.composition(dossier, nominees=nominees)
@@ -115,21 +114,22 @@ def _dossier_contents(dossier: Dossier) -> dict:
     for nominee in nominees:
         nominee.asked = asked.get(f"nominee:{nominee.pk}", "")
     events = list(events_for(dossier).defer("actor__password"))
+    versions = (
+        list(dossier.versions.select_related("submitted_by").defer("submitted_by__password").order_by("-number"))
+        if dossier.submitted_at  # a dossier never submitted has no version (one query less for the unit's drafts)
+        else []
+    )
     return {
         "award_type": composition.award_type_of(dossier),
         "items": items,
         "missing": [i for i in items if not i.present and i.required.mandatory],
-        "returns": returns,
         "open_return": open_return,
-        # A dossier never submitted has no version (one query less for the unit's drafts).
-        "versions": list(
-            dossier.versions.select_related("submitted_by").defer("submitted_by__password").order_by("-number")
-        )
-        if dossier.submitted_at
-        else [],
         "nominees": nominees,
-        "events": events,
         "clock": appraisal_clock_from(dossier, events),
+        # The versions sent, the returns and the timeline hold no form: kept rendered.
+        "record_html": render_to_string(
+            "nominations/_dossier_record.html", {"versions": versions, "returns": returns, "events": events}
+        ),
     }
 
 
@@ -143,8 +143,7 @@ def _reader_part(user, dossier: Dossier) -> dict:
     can_appraise = user.has_perm("nominations.appraise_nominee", dossier) and dossier.state == DossierState.RECEIVED
     problems = {}
     if can_appraise or user.has_perm("nominations.view_nomineehold"):
-        for nominee in dossier.nominees.all():
-            problems[nominee.pk] = history_services.eligibility_problems(nominee, dossier)
+        problems = history_services.eligibility_problems_by_nominee(dossier.nominees.all(), dossier)
     return {
         "actions": actions,
         "can_return": any(name in ("send_back", "send_back_in_appraisal") for name, _label in actions),

@@ -497,3 +497,31 @@ def test_the_pages_are_the_boards(client, world, clerk_a, board_officer):
     assert hold.lifted_at is not None
     assert "Đào Văn Khuê" not in client.get(reverse("nominations:hold_list")).content.decode()
     assert "Đào Văn Khuê" in client.get(reverse("nominations:hold_list"), {"show": "all"}).content.decode()
+
+
+def test_the_dossier_page_checks_every_nominee_at_once_with_the_same_answers(world, commune_a, clerk_a, board_officer):
+    """eligibility_problems_by_nominee (the dossier page, two queries) agrees with eligibility_problems (one
+    nominee at a time): a record of the same award by key and by ID number, a hold, the nominee's own record, and
+    a nominee with nothing against them."""
+    dossier = dossier_of(world, commune_a, clerk_a)
+    held = services.add_nominee(dossier, actor=clerk_a, **NomineeDataFactory(name="Phùng Thị Xoè", id_number=""))
+    by_id = services.add_nominee(
+        dossier, actor=clerk_a, **NomineeDataFactory(name="Đỗ Văn Khải", id_number="001088000111")
+    )
+    free = services.add_nominee(dossier, actor=clerk_a, **NomineeDataFactory(name="Lý Thị Mai"))
+    history.add_hold(
+        actor=board_officer, kind="individual", name=held.name, birth_date=held.birth_date,
+        reason=HoldReason.COMPLAINT, since=timezone.localdate(),
+    )  # fmt: skip
+    for name, id_number in (("Đỗ V. Khải", "001088000111"), (held.name, "")):
+        AwardRecord.objects.create(
+            subject_kind="individual", name=name, id_number=id_number,
+            canonical_key=history.key_of(held) if not id_number else "cn:khác",
+            campaign=world.campaign, award_type_code=dossier.award_type_code, award_name="Bằng khen",
+            decision_number="1", decision_symbol="QĐ-UBND", decision_date=date(2025, 9, 1), year=2025,
+            source=AwardSource.IMPORTED,
+        )  # fmt: skip
+    nominees = list(dossier.nominees.all())
+    batch = history.eligibility_problems_by_nominee(nominees, dossier)
+    assert batch == {n.pk: history.eligibility_problems(n, dossier) for n in nominees}
+    assert len(batch[held.pk]) == 2 and len(batch[by_id.pk]) == 1 and batch[free.pk] == []
