@@ -2,7 +2,7 @@
 50 people signed in, the inbox, the campaign dashboard and the dossier pages against ``/healthz/`` in the same run.
 
     .venv/bin/python bench/load/run.py [--users 50] [--seconds 60] [--dossiers 10000] [--templates 70]
-                                       [--workers 2×CPUs] [--keep DIR]
+                                       [--workers CPUs+1] [--keep DIR]
 
 1. Starts a throwaway PostgreSQL server (initdb and pg_ctl as the ``postgres`` user when run as root, in a temporary
    folder, on a free port of 127.0.0.1, ``fsync=off``) and a ``redis-server`` when there is one (else django-q2's
@@ -709,7 +709,10 @@ def main(argv=None) -> int:
         "--templates", type=int, default=70, help="about how many dossiers to make through the services (default 70)"
     )
     parser.add_argument(
-        "--workers", type=int, default=2 * (os.cpu_count() or 1), help="gunicorn workers (default 2 × CPUs)"
+        "--workers",
+        type=int,
+        default=(os.cpu_count() or 1) + 1,
+        help="gunicorn workers (default CPUs + 1: the machine also runs PostgreSQL, Redis and locust)",
     )
     parser.add_argument("--setup-timeout", type=int, default=900, help="seconds allowed for seeding (default 900)")
     parser.add_argument(
