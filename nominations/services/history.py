@@ -48,7 +48,7 @@ from workflows.exceptions import TransitionForbidden, TransitionRefused
 from workflows.exports import unescape_formula
 
 from ..enums import AwardSource, HoldReason, NomineeKind
-from ..models import Award, AwardDecision, AwardRecord, Dossier, NomineeHold
+from ..models import AwardDecision, AwardRecord, Dossier, NomineeHold
 from .dossiers import canonical_key
 
 LAW_ONE_AWARD = gettext_lazy("điểm c khoản 2 Điều 5 Luật Thi đua, khen thưởng số 06/2022/QH15")
@@ -91,25 +91,12 @@ def key_of(nominee_like) -> str:
     )
 
 
-def _same_subject(key: str, id_number: str) -> Q:
-    """The same person or collective: the same canonical key, or the same ID number (domain rule 3)."""
-    same = Q(canonical_key=key)
-    if id_number:
-        same |= Q(id_number=id_number.strip())
-    return same
-
-
 def merit_history(key: str) -> QuerySet:
     """The awards of the register counted toward merit-award eligibility for the canonical key ``key``: thematic
     awards are left out (domain rule 4, NĐ 152/2025 Art. 4). Oldest first."""
     return AwardRecord.objects.filter(canonical_key=key, is_thematic=False, revoked_on__isnull=True).order_by(
         "year", "decision_date", "pk"
     )
-
-
-def active_holds(key: str, id_number: str = "", *, on: date | None = None) -> QuerySet:
-    """The holds in force on ``on`` (default today) for the canonical key ``key`` (or the ID number)."""
-    return NomineeHold.objects.active(on).filter(_same_subject(key, id_number)).order_by("since", "pk")
 
 
 def _hold_message(name: str, hold: NomineeHold) -> str:
@@ -140,53 +127,48 @@ def eligibility_problems(nominee_like, dossier: Dossier) -> list[str]:
     (Law 06/2022/QH15 Art. 5(2)(c)); the nominee's own record, once its decision is signed, does not count;
     (b) an active hold (NĐ 152/2025 Art. 4), naming its kind.
     """
-    key = key_of(nominee_like)
-    id_number = getattr(nominee_like, "id_number", "") or ""
-    name = nominee_like.name
-    records = AwardRecord.objects.filter(
-        _same_subject(key, id_number),
-        campaign_id=dossier.campaign_id,
-        award_type_code=dossier.award_type_code,
-        revoked_on__isnull=True,  # a revoked award rewards nothing (Law 06/2022 Art. 93)
-    )
-    if getattr(nominee_like, "pk", None):
-        own = Award.objects.filter(nominee_id=nominee_like.pk).values("pk")
-        records = records.filter(Q(award_id__isnull=True) | ~Q(award_id__in=own))
-    problems = [_record_message(name, record) for record in records.order_by("year", "pk")[:3]]
-    problems += [_hold_message(name, hold) for hold in active_holds(key, id_number)]
-    return problems
+    return _problems([nominee_like], dossier)[0]
 
 
 def eligibility_problems_by_nominee(nominees, dossier: Dossier) -> dict[int, list[str]]:
     """:func:`eligibility_problems` of every nominee of ``dossier`` at once, by nominee pk (the dossier page): two
-    queries however many nominees, the same problems in the same order."""
-    subjects = [(n, key_of(n), (getattr(n, "id_number", "") or "").strip()) for n in nominees]
+    queries however many nominees."""
+    nominees = list(nominees)
+    return {nominee.pk: problems for nominee, problems in zip(nominees, _problems(nominees, dossier), strict=True)}
+
+
+def _problems(subjects_like: list, dossier: Dossier) -> list[list[str]]:
+    """The problems of each of ``subjects_like``, in order: the register's records and the holds of all of them
+    read in two queries, then matched to each by key or ID number (domain rule 3)."""
+    subjects = [(s, key_of(s), (getattr(s, "id_number", "") or "").strip()) for s in subjects_like]
     if not subjects:
-        return {}
-    keys = {key for _n, key, _id in subjects}
-    id_numbers = {id_number for _n, _key, id_number in subjects if id_number}
+        return []
+    keys = {key for _s, key, _id in subjects}
+    id_numbers = {id_number for _s, _key, id_number in subjects if id_number}
     matching = Q(canonical_key__in=keys) | Q(id_number__in=id_numbers) if id_numbers else Q(canonical_key__in=keys)
     records = list(
         AwardRecord.objects.filter(
             matching,
             campaign_id=dossier.campaign_id,
             award_type_code=dossier.award_type_code,
-            revoked_on__isnull=True,
+            revoked_on__isnull=True,  # a revoked award rewards nothing (Law 06/2022 Art. 93)
         )
         .annotate(award_nominee_id=F("award__nominee_id"))
         .order_by("year", "pk")
     )
     holds = list(NomineeHold.objects.active(None).filter(matching).order_by("since", "pk"))
-    result = {}
-    for nominee, key, id_number in subjects:
+    result = []
+    for subject, key, id_number in subjects:
 
         def same(row, key=key, id_number=id_number) -> bool:
             return row.canonical_key == key or bool(id_number) and row.id_number == id_number
 
-        own = [r for r in records if same(r) and not (r.award_id and r.award_nominee_id == nominee.pk)]
-        result[nominee.pk] = [_record_message(nominee.name, r) for r in own[:3]] + [
-            _hold_message(nominee.name, hold) for hold in holds if same(hold)
-        ]
+        own_pk = getattr(subject, "pk", None)  # the nominee's own record, once signed, does not count
+        found = [r for r in records if same(r) and not (own_pk and r.award_id and r.award_nominee_id == own_pk)]
+        result.append(
+            [_record_message(subject.name, r) for r in found[:3]]
+            + [_hold_message(subject.name, hold) for hold in holds if same(hold)]
+        )
     return result
 
 
