@@ -22,6 +22,20 @@ NAV = [
 ]
 
 
+def _menu(user) -> list[tuple[str, str, bool]]:
+    """The menu's entries the user may see: (address, label in the current language, whether it is the home page,
+    active only on itself rather than on every address below it)."""
+    items = []
+    for name, label, perm in NAV:
+        if perm and not user.has_perm(perm):
+            continue
+        try:
+            items.append((reverse(name), str(label), name == "home"))
+        except NoReverseMatch:
+            continue
+    return items
+
+
 def site(request):
     """Values every page's layout needs: the source link (AGPL-3.0 §13), the link to the guide's section on this
     page for the reader's role (config/guide.py), the menu, unread notifications."""
@@ -32,15 +46,13 @@ def site(request):
     context = {"SOURCE_URL": settings.SOURCE_URL, "guide_url": guide_url(user, match.view_name if match else None)}
     if user is None or not user.is_authenticated:
         return context
+    # What the menu holds depends on the user's role and unit only: kept in the data cache (workflows.datacache),
+    # so the permissions are not evaluated and the names not reversed on every page.
+    from workflows.datacache import cached
+
     items = []
-    for name, label, perm in NAV:
-        if perm and not user.has_perm(perm):
-            continue
-        try:
-            url = reverse(name)
-        except NoReverseMatch:
-            continue
-        active = request.path == url if name == "home" else request.path.startswith(url)
+    for url, label, exact in cached(f"nav:{user.pk}", lambda: _menu(user)):
+        active = request.path == url if exact else request.path.startswith(url)
         items.append({"url": url, "label": label, "active": active})
     from workflows.notifications import unread_count
 

@@ -261,7 +261,7 @@ else:
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.RedisCache",  # Django's, one client per pool (config/cache.py)
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("THIDUA_CACHE_PREFIX", "thidua"),
             # A Redis that does not answer must not hold a page up: the data cache then computes afresh.

@@ -91,9 +91,9 @@ def dossier_detail(request, pk):
         reader,
         dossier=dossier,
         max_upload_mb=settings.THIDUA_MAX_UPLOAD_BYTES // (1024 * 1024),
-        nominee_form=NomineeForm(),
-        reason_form=ReasonForm(),
-        appraisal_form=AppraisalForm(),
+        # The forms only for whoever may use them (a form costs its fields' copies and their rendering).
+        nominee_form=NomineeForm() if reader["can_edit"] else None,
+        appraisal_choices=AppraisalForm.base_fields["result"].choices if reader["can_appraise"] else (),
     )
     return render(request, "nominations/dossier_detail.html", context)
 
@@ -102,10 +102,15 @@ def _dossier_contents(dossier: Dossier) -> dict:
     """What the dossier holds, the same for every reader. The nominees' personal data (birth date, ID number,
     gender, and the matching key made from the name and birth date) are left out: the page does not show them, and
     the cache does not keep them."""
-    nominees = list(dossier.nominees.defer(*dossier_services.PERSONAL_FIELDS, "canonical_key"))
+    # (Explicit orders: the models' default orders go through the dossier, one join more for nothing.)
+    nominees = list(dossier.nominees.defer(*dossier_services.PERSONAL_FIELDS, "canonical_key").order_by("order", "pk"))
     # The composition (domain rule 7), the open return's reasons item by item, the versions sent (issue 6).
     # (The people named, without their password hashes.)
-    returns = list(dossier.returns.select_related("returned_by", "resolved_by_version").defer("returned_by__password"))
+    returns = list(
+        dossier.returns.select_related("returned_by", "resolved_by_version")
+        .defer("returned_by__password")
+        .order_by("number")
+    )
     open_return = next((r for r in reversed(returns) if r.resolved_by_version_id is None), None)
     asked = {item["target"]: item["reason"] for item in (open_return.items if open_return else [])}
     items = composition.composition(dossier, nominees=nominees)
@@ -126,6 +131,7 @@ def _dossier_contents(dossier: Dossier) -> dict:
         "open_return": open_return,
         "nominees": nominees,
         "clock": appraisal_clock_from(dossier, events),
+        "council_session_name": str(dossier.council_session) if dossier.council_session_id else "",
         # The versions sent, the returns and the timeline hold no form: kept rendered.
         "record_html": render_to_string(
             "nominations/_dossier_record.html", {"versions": versions, "returns": returns, "events": events}
@@ -143,7 +149,7 @@ def _reader_part(user, dossier: Dossier) -> dict:
     can_appraise = user.has_perm("nominations.appraise_nominee", dossier) and dossier.state == DossierState.RECEIVED
     problems = {}
     if can_appraise or user.has_perm("nominations.view_nomineehold"):
-        problems = history_services.eligibility_problems_by_nominee(dossier.nominees.all(), dossier)
+        problems = history_services.eligibility_problems_by_nominee(dossier.nominees.order_by("order", "pk"), dossier)
     return {
         "actions": actions,
         "can_return": any(name in ("send_back", "send_back_in_appraisal") for name, _label in actions),

@@ -147,6 +147,39 @@ def test_the_redis_broker_answers():
     assert broker.queue_size() == 0
 
 
+def test_the_redis_cache_shares_one_client_per_pool_and_serves_the_data_cache(settings):
+    """The production cache (config.cache.RedisCache): values round-trip through Redis, every call reuses the same
+    client, and the data cache keeps a page's value there until the audit chain moves."""
+    if not os.environ.get("REDIS_URL"):
+        skip_or_fail("REDIS_URL is not set: scripts/test.sh starts a redis-server for this run")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "config.cache.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": f"smoke-{os.getpid()}",
+        }
+    }
+    from django.core.cache import cache
+
+    from workflows.datacache import cached
+
+    cache.clear()
+    try:
+        cache.set("k", {"a": [1, 2]}, 30)
+        assert cache.get("k") == {"a": [1, 2]}
+        assert cache._cache.get_client(write=False) is cache._cache.get_client(write=True)
+        assert cache.delete("k") and cache.get("k", "gone") == "gone"
+
+        calls = []
+        assert cached("smoke", lambda: calls.append(1) or len(calls)) == 1
+        assert cached("smoke", lambda: calls.append(1) or len(calls)) == 1  # kept in Redis
+        with transaction.atomic():
+            audit.record(actor=None, action="tests.smoke", payload={"n": 1})
+        assert cached("smoke", lambda: calls.append(1) or len(calls)) == 2  # the chain moved
+    finally:
+        cache.clear()
+
+
 def test_the_production_profile_passes_check_deploy():
     """README: DJANGO_PROFILE=production with a real secret key and host passes `check --deploy` clean."""
     env = {
