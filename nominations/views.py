@@ -104,12 +104,19 @@ def _dossier_contents(dossier: Dossier) -> dict:
     the cache does not keep them."""
     # (Explicit orders: the models' default orders go through the dossier, one join more for nothing.)
     nominees = list(dossier.nominees.defer(*dossier_services.PERSONAL_FIELDS, "canonical_key").order_by("order", "pk"))
-    # The composition (domain rule 7), the open return's reasons item by item, the versions sent (issue 6).
-    # (The people named, without their password hashes.)
-    returns = list(
-        dossier.returns.select_related("returned_by", "resolved_by_version")
-        .defer("returned_by__password")
-        .order_by("number")
+    # The timeline, the composition (domain rule 7), the open return's reasons item by item, the versions sent
+    # (issue 6); the people named, without their password hashes.
+    events = list(events_for(dossier).defer("actor__password"))
+    # A return is written by the transition to "returned" (services.dossiers.return_dossier): a dossier whose timeline
+    # never reached that state has none, and most dossiers are spared the query.
+    returns = (
+        list(
+            dossier.returns.select_related("returned_by", "resolved_by_version")
+            .defer("returned_by__password")
+            .order_by("number")
+        )
+        if any(event.to_state == DossierState.RETURNED for event in events)
+        else []
     )
     open_return = next((r for r in reversed(returns) if r.resolved_by_version_id is None), None)
     asked = {item["target"]: item["reason"] for item in (open_return.items if open_return else [])}
@@ -118,7 +125,6 @@ def _dossier_contents(dossier: Dossier) -> dict:
         item.asked = asked.get(item.target, "")
     for nominee in nominees:
         nominee.asked = asked.get(f"nominee:{nominee.pk}", "")
-    events = list(events_for(dossier).defer("actor__password"))
     versions = (
         list(dossier.versions.select_related("submitted_by").defer("submitted_by__password").order_by("-number"))
         if dossier.submitted_at  # a dossier never submitted has no version (one query less for the unit's drafts)

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 GENESIS_HASH = "0" * 64
@@ -72,8 +73,10 @@ class AuditEvent(models.Model):
     def to_state_display(self) -> str:
         return self._state_label(self.to_state)
 
-    @property
+    @cached_property
     def payload(self) -> dict:
+        """The event's payload, read from ``body`` once per instance (the history pages ask for it several times per
+        event; ``body`` is never rewritten)."""
         import json
 
         return json.loads(self.body).get("payload", {})

@@ -79,3 +79,41 @@ def test_the_cache_keeps_no_personal_data(client, world, commune_a, clerk_a, hea
     # Nor the password hashes of the people the timeline names.
     for user in (clerk_a, head_a, board_officer):
         assert user.password.encode() not in kept
+
+
+@pytest.mark.parametrize("reader", ["clerk_a", "board_officer"])
+def test_a_first_look_at_a_dossier_costs_a_fixed_number_of_queries_in_every_step(
+    client, world, commune_a, clerk_a, head_a, board_officer, reader, request
+):
+    """The load test opens dossiers at random, so most looks are first looks (nothing kept yet for that dossier).
+    Their cost must not grow with the step or the history: no query per nominee, event or version, and none of the
+    joins the models' default orders would add."""
+    dossiers = [
+        dossier_at_step(world.campaign, commune_a, clerk_a, head_a, board_officer, steps=steps, title=f"Bước {steps}")
+        for steps in (0, 1, 2, 3, 4, 0, 1, 2, 3, 4)
+    ]
+    returned = dossier_at_step(world.campaign, commune_a, clerk_a, head_a, board_officer, steps=1, title="Trả lại")
+    services.return_dossier(returned, actor=board_officer, reason="Bổ sung bản tóm tắt thành tích")
+    client.force_login(request.getfixturevalue(reader))
+    assert client.get(reverse("nominations:dossier_detail", args=[dossiers[0].pk])).status_code == 200  # warm
+    counts = {}
+    for dossier in [*dossiers[5:], returned]:
+        url = reverse("nominations:dossier_detail", args=[dossier.pk])
+        with CaptureQueriesContext(connection) as first:
+            page = client.get(url)
+        assert page.status_code == 200
+        with CaptureQueriesContext(connection) as second:
+            client.get(url)
+        sqls = [q["sql"] for q in first.captured_queries]
+        counts[dossier.title] = (len(sqls), len(second.captured_queries))
+        # The nominees and the returns are read without joining the dossier for its order.
+        assert not any('FROM "nominations_nominee" INNER JOIN "nominations_dossier"' in sql for sql in sqls), sqls
+        assert not any('FROM "nominations_dossierreturn" INNER JOIN' in sql for sql in sqls), sqls
+        # Returns are read only for a dossier that was returned.
+        assert any("nominations_dossierreturn" in sql for sql in sqls) == (dossier == returned)
+    # First look: the session, the user, the chain's head, the dossier, its nominees, documents, timeline, versions
+    # (once submitted), the council session's name (once proposed), returns (once returned), the unread count; the
+    # board also reads the nominees' personal data, the awards register and the holds. Again: only the first four and
+    # the unread count.
+    budget = {"clerk_a": 9, "board_officer": 12}[reader]
+    assert all(first <= budget and second == 5 for first, second in counts.values()), counts
