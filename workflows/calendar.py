@@ -25,6 +25,15 @@ def _national_holidays(year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays(settings.WORKDAY_COUNTRY, years=year).keys())
 
 
+def load_national_holidays() -> None:
+    """Load the national holidays of last year, this year and next. The ``holidays`` package imports its tables of
+    every country on first use (close to a second where Python may not keep compiled files): each web process calls
+    this when it starts (config/wsgi.py), so that no reader's first page with a deadline pays for it."""
+    year = date.today().year
+    for each in (year - 1, year, year + 1):
+        _national_holidays(each)
+
+
 class WorkingCalendar:
     """Reads the overrides of a date range once; use it for many look-ups."""
 

@@ -44,3 +44,19 @@ def test_between_is_antisymmetric():
     assert working_days_between(a, b) == -working_days_between(b, a)
     # 27/04 (Hùng Kings observed), 30/04 and 01/05 are holidays.
     assert working_days_between(a, b) == 11
+
+
+def test_each_web_process_loads_the_national_holidays_when_it_starts():
+    """config/wsgi.py loads last year's, this year's and next year's holidays before the first request."""
+    import importlib
+
+    import config.wsgi
+    from workflows import calendar
+
+    calendar._national_holidays.cache_clear()
+    importlib.reload(config.wsgi)
+    year = date.today().year
+    loaded = calendar._national_holidays.cache_info()
+    assert loaded.currsize == 3 and loaded.misses == 3
+    assert date(year, 1, 1) in calendar._national_holidays(year)  # New Year's Day, already loaded
+    assert calendar._national_holidays.cache_info().hits == 1
