@@ -2,7 +2,8 @@
 50 people signed in, the inbox, the campaign dashboard and the dossier pages against ``/healthz/`` in the same run.
 
     .venv/bin/python bench/load/run.py [--users 50] [--seconds 60] [--dossiers 10000] [--templates 70]
-                                       [--workers CPUs+1] [--keep DIR]
+                                       [--workers CPUs+1] [--no-data-cache] [--changes-per-minute N]
+                                       [--keep DIR]
 
 1. Starts a throwaway PostgreSQL server (initdb and pg_ctl as the ``postgres`` user when run as root, in a temporary
    folder, on a free port of 127.0.0.1, ``fsync=off``) and a ``redis-server`` when there is one (else django-q2's
@@ -21,6 +22,8 @@
    CPU used in the window by gunicorn, PostgreSQL, locust and the rest of the machine; the peak RSS of gunicorn's
    processes (sum over master and workers, from /proc, every 0.2 s) against a cap. Slow pages are reported, never
    asserted: the exit code is 0 unless the set-up fails (2) or more than 1 % of the requests fail (1).
+6. With ``--changes-per-minute N``, ``changes.py`` beside locust: unit clerks add and remove people on drafts through
+   the services, N times a minute in all, and the table says how many changes the window saw.
 """
 
 from __future__ import annotations
@@ -407,8 +410,11 @@ def _ratio(p95: float, baseline: float) -> str:
     return "-" if math.isnan(p95) or math.isnan(baseline) or baseline <= 0 else f"{p95 / baseline:.1f}x"
 
 
-def report(samples: list[dict], server: list[dict], *, kinds: dict, timeouts: int, monitor: Monitor) -> bool:
-    """Print the table; returns whether failures stay within MAX_FAILED_SHARE."""
+def report(
+    samples: list[dict], server: list[dict], *, kinds: dict, timeouts: int, monitor: Monitor, changes=None
+) -> bool:
+    """Print the table; returns whether failures stay within MAX_FAILED_SHARE. ``changes``: when changes.py ran,
+    the times of its changes."""
     logins = [s for s in samples if s["name"] == "login"]
     first = min(s["start"] for s in samples)
     # The window: from the moment the last person finished signing in (everybody is browsing) to the end.
@@ -433,6 +439,13 @@ def report(samples: list[dict], server: list[dict], *, kinds: dict, timeouts: in
     # Inside the worker (the request log): the requests that started in the window.
     server = [r for r in server if window_start <= r["start"] <= last]
     inside = {page: [r["ms"] for r in server if r["page"] == page] for page in PAGES}
+    if changes is not None:
+        made = sum(window_start <= t <= last for t in changes)
+        print(
+            f"changes in the window: {made} (a unit clerk adds or removes a person on a draft, one every "
+            f"{span / max(made, 1):.1f} s; each moves the audit chain's head, so every page kept in the data cache "
+            "is computed afresh at its next look)"
+        )
     header = f"{'page':<10} {'requests':>8} {'failures':>8} {'p50 ms':>8} {'p95 ms':>8} {'p95/health':>11}"
     print(f"{header}  p95 < {TARGET_MS} ms   in the worker: p50, p95 ms")
     for page in PAGES:
@@ -663,12 +676,25 @@ def run(args, services: Services, workdir: Path) -> int:
     )
     monitor.roots["locust"] = locust.pid
     monitor.start()
+    changes_log, changer = workdir / "changes.log", None
+    if args.changes_per_minute > 0:
+        changer = services.spawn(
+            [python, str(HERE / "changes.py"), f"--every={60 / args.changes_per_minute}", f"--log={changes_log}"],
+            cwd=ROOT,
+            env=env,
+        )
     try:
         locust.wait(timeout=args.seconds + SIGN_IN_ALLOWANCE + 60)
     except subprocess.TimeoutExpired:
         raise SetupFailed("locust did not stop in time") from None
     monitor.halt.set()
     monitor.join()
+    changes = None
+    if changer is not None:
+        changer.terminate()
+        if changer.wait(timeout=30) not in (0, -signal.SIGTERM):
+            raise SetupFailed(f"changes.py failed (exit {changer.returncode})")
+        changes = [float(line.split()[0]) for line in changes_log.read_text().splitlines() if line.strip()]
     if not samples_path.exists():
         raise SetupFailed(f"locust wrote no samples (exit {locust.returncode}); see locust.log")
     samples = read_samples(samples_path)
@@ -685,7 +711,7 @@ def run(args, services: Services, workdir: Path) -> int:
     server = read_request_log(workdir / "gunicorn.log", plan.get("time_zone", "UTC"))
     timeouts = (workdir / "gunicorn.log").read_text(errors="replace").count("WORKER TIMEOUT")
     kinds = {a.get("id"): a["kind"] for a in plan["accounts"]}
-    within = report(samples, server, kinds=kinds, timeouts=timeouts, monitor=monitor)
+    within = report(samples, server, kinds=kinds, timeouts=timeouts, monitor=monitor, changes=changes)
     say(f"whole run: {time.monotonic() - started:.0f} s")
     if args.keep:
         keep = Path(args.keep)
@@ -719,6 +745,13 @@ def main(argv=None) -> int:
         "--no-data-cache",
         action="store_true",
         help="turn the data cache off (THIDUA_DATA_CACHE=false): every page computed on every request",
+    )
+    parser.add_argument(
+        "--changes-per-minute",
+        type=float,
+        default=0,
+        metavar="N",
+        help="unit clerks also change drafts through the services, N times a minute in all (changes.py; default 0)",
     )
     parser.add_argument("--keep", metavar="DIR", help="copy the samples, locust's CSV and the logs there")
     parser.add_argument(
