@@ -13,9 +13,10 @@ the value is computed, so a change committed meanwhile can only leave a newer va
 older value under the newer one. A value computed inside a transaction is not cached at all: it could hold changes
 not yet appended to the chain, or rolled back.
 
-Which values: the inbox, the campaign dashboard, the dossier page, a user's unit, the province's units. Each is kept
-per user where it depends on who reads it (the key starts with what the caller passes). What is not audited is
-never kept this way: notifications, sessions, background jobs' progress.
+Which values: the inbox, the campaign dashboard, the dossier page, the menu, a user's unit, the province's units, a
+rule set's required documents and award forms, the calendar's overrides. Each is kept per user where it depends on
+who reads it (the key starts with what the caller passes). What is not audited is never kept this way:
+notifications, sessions, background jobs' progress.
 
 The cache is Django's (``CACHES``): Redis in the production profile, so that the web processes share it, and each
 process's memory otherwise (correct too: the key is read from the database, not from the cache). When the cache
