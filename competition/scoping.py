@@ -36,7 +36,7 @@ def user_unit(user) -> Unit | None:
     known = getattr(user, "_scoping_unit", False)
     if known is not False:
         return known
-    user._scoping_unit = cached(f"unit:{user.pk}", lambda: _first_unit(user))
+    user._scoping_unit = cached(f"unit:{user.pk}", lambda: _first_unit(user), outline=True)
     return user._scoping_unit
 
 
@@ -50,7 +50,9 @@ def root_unit_ids() -> list[int]:
     literal values of ``deciding_unit_id`` rather than a join on ``parent IS NULL``: PostgreSQL then estimates the
     rows from its statistics of that column (most dossiers are the Chairman's), where the join is estimated at one
     unit in a hundred and the planner picks nested loops over thousands of rows (the board's inbox took 4× longer)."""
-    return cached("provinces", lambda: list(Unit.objects.filter(parent__isnull=True).values_list("pk", flat=True)))
+    return cached(
+        "provinces", lambda: list(Unit.objects.filter(parent__isnull=True).values_list("pk", flat=True)), outline=True
+    )
 
 
 def provincial_q(prefix: str = "", provinces: list[int] | None = None) -> Q:

@@ -51,7 +51,7 @@ def site(request):
     from workflows.datacache import cached
 
     items = []
-    for url, label, exact in cached(f"nav:{user.pk}", lambda: _menu(user)):
+    for url, label, exact in cached(f"nav:{user.pk}", lambda: _menu(user), outline=True):
         active = request.path == url if exact else request.path.startswith(url)
         items.append({"url": url, "label": label, "active": active})
     from workflows.notifications import unread_count

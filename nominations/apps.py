@@ -8,7 +8,7 @@ class NominationsConfig(AppConfig):
 
     def ready(self) -> None:
         from workflows import flowsync, inbox, jobs, reminders
-        from workflows.audit import register_action_labels
+        from workflows.audit import register_action_labels, register_record_edits
 
         from .flows import TRANSITION_NODES
         from .models import Dossier, DossierProcess
@@ -24,6 +24,18 @@ class NominationsConfig(AppConfig):
         jobs.register_resumer(resume_stalled_jobs)
         # The appraisal time limit of every dossier under appraisal (services/reminders.py).
         reminders.register(appraisal_deadlines)
+        # What changes only a dossier's nominees and files, shown by nothing but the dossier's own page (its
+        # cache keys follow every event): the inboxes, dashboards and menus stay kept (workflows/audit.py).
+        register_record_edits(
+            {
+                "nominations.nominee.add",
+                "nominations.nominee.update",
+                "nominations.nominee.remove",
+                "nominations.nominee.import",
+                "nominations.document.attach",
+                "nominations.document.remove",
+            }
+        )
         register_action_labels(BOARD_ACTION_LABELS)
         register_action_labels(
             {

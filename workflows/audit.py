@@ -75,7 +75,9 @@ def record(
     event.body = canonical_json(_body_fields(event, body_payload))
     event.hash = _digest(event.body)
     event.save(force_insert=True)
-    ChainHead.objects.filter(pk=1).update(sequence=event.sequence, hash=event.hash)
+    # A record edit leaves the outline where it is (see RECORD_EDITS); every other event moves it too.
+    outline = {} if action in RECORD_EDITS else {"outline_sequence": event.sequence, "outline_hash": event.hash}
+    ChainHead.objects.filter(pk=1).update(sequence=event.sequence, hash=event.hash, **outline)
     forget_version()
     return event
 
@@ -219,6 +221,18 @@ def events_for(obj: models.Model):
     """The timeline of one record, oldest first."""
     ct = ContentType.objects.get_for_model(obj, for_concrete_model=True)
     return AuditEvent.objects.filter(content_type=ct, object_id=str(obj.pk)).select_related("actor")
+
+
+# Record edits: the actions that change only the inside of the record their event is recorded on (a dossier's
+# nominees and files), which nothing but that record's own page shows: no list, inbox, dashboard or menu, and no
+# other record's page. They move the chain's head but not its outline (ChainHead.outline_*), so the values the data
+# cache keys by the outline (workflows/datacache.py) stay kept. Registered by each app in its AppConfig.ready();
+# an action left out only costs the cache (every event not listed moves the outline).
+RECORD_EDITS: set[str] = set()
+
+
+def register_record_edits(actions) -> None:
+    RECORD_EDITS.update(actions)
 
 
 # Human names of audit actions, registered by each app in its AppConfig.ready(); transitions are named by the

@@ -43,6 +43,7 @@ class WorkingCalendar:
         self._overrides = cached(
             f"workdays:{lo.isoformat()}:{hi.isoformat()}",
             lambda: dict(WorkdayOverride.objects.filter(date__range=(lo, hi)).values_list("date", "kind")),
+            outline=True,
         )
         self._lo, self._hi = lo, hi
 

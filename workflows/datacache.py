@@ -8,6 +8,11 @@ by the head, the language and the day (pages say "overdue" and "today"), and a c
 The old values are never read again and expire after ``THIDUA_DATA_CACHE_SECONDS``, which also bounds how long a
 change made outside the services (the database by hand, Django's admin) can go unseen.
 
+A value that shows no record's insides (an inbox, a dashboard, the menu) is keyed by the chain's **outline**
+instead: the last event that was not a record edit (``workflows.audit.RECORD_EDITS``: adding a nominee to a dossier,
+uploading its files), kept in the same row. A clerk filling in a draft then leaves everybody's inbox and dashboard
+kept; only that dossier's page, keyed by the head, is computed afresh.
+
 Reading the head is one indexed read of one row, once per request (``DataVersionMiddleware``). It is read before
 the value is computed, so a change committed meanwhile can only leave a newer value under the older key, never an
 older value under the newer one. A value computed inside a transaction is not cached at all: it could hold changes
@@ -36,7 +41,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone, translation
 
-from .models import ChainHead
+from .models import GENESIS_HASH, ChainHead
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
@@ -73,23 +78,28 @@ def forget_version() -> None:
         memo.clear()
 
 
-def data_version() -> str:
-    """The state of the data: the audit chain head's sequence and the start of its hash ("0" before any event)."""
+def data_version(*, outline: bool = False) -> str:
+    """The state of the data: the audit chain head's sequence and the start of its hash.
+    ``outline``: the state of everything but the insides of records, the last event that was not a record edit
+    (``workflows.audit.RECORD_EDITS``)."""
     memo = _memo.get()
-    if memo:
-        return memo["version"]
-    version = _read_version()
-    if memo is not None:
-        memo["version"] = version
-    return version
+    versions = memo.get("versions") if memo else None
+    if versions is None:
+        versions = _read_versions()
+        if memo is not None:
+            memo["versions"] = versions
+    return versions[1] if outline else versions[0]
 
 
-def _read_version() -> str:
+def _read_versions() -> tuple[str, str]:
     table = ChainHead._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT sequence, hash FROM {table} WHERE id = 1")  # noqa: S608 (the model's own table)
+        cursor.execute(
+            f"SELECT sequence, hash, outline_sequence, outline_hash FROM {table} WHERE id = 1"  # noqa: S608 (its own)
+        )
         row = cursor.fetchone()
-    return f"{row[0]}.{row[1][:16]}" if row else "0"
+    sequence, hash_, outline_sequence, outline_hash = row or (0, GENESIS_HASH, 0, GENESIS_HASH)  # no event yet
+    return f"{sequence}.{hash_[:16]}", f"o{outline_sequence}.{outline_hash[:16]}"
 
 
 def _in_transaction() -> bool:
@@ -102,15 +112,15 @@ def key_part(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest()[:16] if value else "-"
 
 
-def cached(key: str, build: Callable[[], T], *, version: str | None = None) -> T:
+def cached(key: str, build: Callable[[], T], *, outline: bool = False) -> T:
     """``build()``, or what it returned earlier for ``key`` while the data were as they are now. ``key``: what the
-    value depends on besides the data, the language and the day (the reader's pk for anything scoped); ``version``:
-    :func:`data_version`, when the caller has already read it."""
+    value depends on besides the data, the language and the day (the reader's pk for anything scoped).
+    ``outline=True`` for a value that shows no record's insides (a list, an inbox, a dashboard, a menu): it is kept
+    across record edits (``workflows.audit.RECORD_EDITS``) and computed afresh after any other change."""
     if not enabled() or _in_transaction():
         return build()
-    full = ":".join(
-        ("thidua", key, version or data_version(), translation.get_language() or "-", timezone.localdate().isoformat())
-    )
+    version = data_version(outline=outline)
+    full = ":".join(("thidua", key, version, translation.get_language() or "-", timezone.localdate().isoformat()))
     try:
         value = cache.get(full, _MISSING)
     except Exception:  # noqa: BLE001 (the cache is an optimisation: a page never fails for it)

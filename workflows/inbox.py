@@ -90,11 +90,13 @@ def slice_rows(rows: list[InboxItem], *, step: str = "", search: str = "", limit
 
 def inbox_for(user, *, step: str = "", search: str = "", limit: int | None = None) -> InboxSlice:
     """Everything waiting for ``user`` from every provider, oldest first: the total, the count per step and the
-    oldest ``limit`` rows (all when None). Kept in the data cache (``workflows.datacache``) until anything changes."""
+    oldest ``limit`` rows (all when None). Kept in the data cache (``workflows.datacache``) until anything but a
+    record edit changes."""
     search = " ".join(search.lower().split())
     return cached(
         f"inbox:{user.pk}:{key_part(step)}:{key_part(search)}:{limit}",
         lambda: _collect(user, step=step, search=search, limit=limit),
+        outline=True,
     )
 
 

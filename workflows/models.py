@@ -83,11 +83,15 @@ class AuditEvent(models.Model):
 
 
 class ChainHead(models.Model):
-    """The single row whose lock serialises appends to the audit chain; it also remembers the last hash."""
+    """The single row whose lock serialises appends to the audit chain; it also remembers the last hash, and the
+    last event that was not a record edit (``workflows.audit.RECORD_EDITS``): the outline the data cache keys lists,
+    inboxes and dashboards by (workflows/datacache.py)."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     sequence = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    outline_sequence = models.PositiveBigIntegerField(default=0)
+    outline_hash = models.CharField(max_length=64, default=GENESIS_HASH)
 
     class Meta:
         verbose_name = _("đầu chuỗi nhật ký")

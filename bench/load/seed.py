@@ -762,7 +762,10 @@ class Replicator:
                         }
                     )
             copy_insert(AuditEvent, events)
-            ChainHead.objects.filter(pk=1).update(sequence=sequence, hash=prev_hash)
+            # The replicas are whole dossiers, not record edits: the outline moves with the head.
+            ChainHead.objects.filter(pk=1).update(
+                sequence=sequence, hash=prev_hash, outline_sequence=sequence, outline_hash=prev_hash
+            )
 
 
 def check_foreign_keys(models) -> list[str]:

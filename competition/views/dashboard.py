@@ -34,10 +34,11 @@ def campaign_dashboard(request, pk):
         raise Http404
     period_pk = int(raw_period) if raw_period else None
     # The figures and charts, rendered, are kept in the data cache (workflows.datacache) for this reader until
-    # anything changes: the board's dashboard adds up every unit's reports.
+    # anything but a record edit changes: the board's dashboard adds up every unit's reports.
     body = cached(
         f"dashboard:{user.pk}:{campaign.pk}:{period_pk or '-'}",
         lambda: _body(user, campaign, whole=whole, period_pk=period_pk),
+        outline=True,
     )
     return render(request, "competition/dashboard.html", {"campaign": campaign, "body": body})
 

@@ -57,6 +57,7 @@ def required_documents(dossier: Dossier) -> list[RequiredDocument]:
                 "order", "pk"
             )
         ),
+        outline=True,
     )
 
 
@@ -64,7 +65,7 @@ def award_type_of(dossier: Dossier):
     """``dossier.award_type`` (the award form under the dossier's or the campaign's rule set), kept in the data
     cache."""
     rule_set_id = dossier.rule_set_id or dossier.campaign.rule_set_id
-    return cached(f"award:{rule_set_id}:{key_part(dossier.award_type_code)}", lambda: dossier.award_type)
+    return cached(f"award:{rule_set_id}:{key_part(dossier.award_type_code)}", lambda: dossier.award_type, outline=True)
 
 
 def target_of(code: str, nominee_pk: int | None = None) -> str:

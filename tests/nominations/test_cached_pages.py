@@ -34,6 +34,22 @@ def test_the_inbox_on_the_home_page_follows_each_transition(client, world, commu
     assert dossier.title in client.get(reverse("workflows:inbox")).content.decode()
 
 
+def test_the_inbox_stays_kept_while_a_clerk_fills_in_a_draft(client, world, commune_a, clerk_a, head_a, board_officer):
+    """Adding a person or a file changes only the dossier's own page: the inbox is not computed again, the
+    dossier's page shows the change at once, and the next transition reaches the inbox at once."""
+    dossier = dossier_at_step(world.campaign, commune_a, clerk_a, head_a, board_officer, steps=0)
+    client.force_login(head_a)
+    assert _steps(client.get(reverse("home"))) == {"dossier.submit": 1}
+    added = services.add_nominee(dossier, actor=clerk_a, **NomineeDataFactory())
+    with CaptureQueriesContext(connection) as again:
+        assert _steps(client.get(reverse("home"))) == {"dossier.submit": 1}
+    assert not any("viewflow_task" in q["sql"] for q in again.captured_queries)  # kept across the record edit
+    page = client.get(reverse("nominations:dossier_detail", args=[dossier.pk]))
+    assert added.pk in [n.pk for n in page.context["nominees"]]
+    services.submit_dossier(dossier, actor=head_a)
+    assert _steps(client.get(reverse("home"))) == {}
+
+
 def test_the_dossier_page_shows_a_change_at_once_and_only_to_whom_may_see_it(
     client, world, commune_a, clerk_a, head_a, clerk_b, board_officer
 ):

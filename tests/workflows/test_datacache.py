@@ -54,6 +54,36 @@ def test_a_value_is_kept_until_an_audited_change():
     assert build.calls == 3
 
 
+def _record_edit():
+    with transaction.atomic():
+        audit.record(actor=None, action="nominations.nominee.add", payload={"n": 1})
+
+
+def test_a_record_edit_moves_the_head_but_not_the_outline():
+    assert "nominations.nominee.add" in audit.RECORD_EDITS  # registered by the nominations app
+    _audited_change()
+    head, outline = data_version(), data_version(outline=True)
+    chain = audit.head()
+    assert outline == f"o{chain.outline_sequence}.{chain.outline_hash[:16]}" and chain.outline_hash == chain.hash
+    _record_edit()
+    assert data_version() != head and data_version(outline=True) == outline
+    assert audit.head().outline_sequence == chain.sequence  # still the last event that was not a record edit
+    _audited_change()
+    assert data_version(outline=True) != outline
+
+
+def test_a_value_of_the_outline_is_kept_across_record_edits_only():
+    outline, whole = Counter(), Counter()
+    assert cached("list", outline, outline=True) == {"computed": 1}
+    assert cached("page", whole) == {"computed": 1}
+    _record_edit()
+    assert cached("list", outline, outline=True) == {"computed": 1}  # kept: no list shows a dossier's insides
+    assert cached("page", whole) == {"computed": 2}  # the record's own page follows every event
+    _audited_change()
+    assert cached("list", outline, outline=True) == {"computed": 2}
+    assert cached("page", whole) == {"computed": 3}
+
+
 def test_the_language_and_the_day_are_part_of_the_key():
     build = Counter()
     with at(date(2026, 3, 2)):
