@@ -2,9 +2,10 @@
 
 Every ``--every`` seconds one of the plan's unit clerks, in turn, adds a person to one of their unit's draft
 dossiers, or removes the one they added last time, through ``nominations.services.dossiers`` (the services the
-pages call: the lock, the checks, the audit event). Each change moves the audit chain's head, so every value kept in
-the data cache (workflows/datacache.py) is computed afresh at its next look: this is what the pages cost when the
-province is at work rather than only reading.
+pages call: the lock, the checks, the audit event). Each change is a record edit (``workflows.audit.RECORD_EDITS``):
+it moves the audit chain's head, so every dossier page kept in the data cache (workflows/datacache.py) is computed
+afresh at its next look, but not its outline, so the inboxes, dashboards and menus stay kept. This is what the pages
+cost while the units fill in their dossiers rather than only read.
 
 Runs in a process of its own with the environment of the web processes, until SIGTERM; one line per change,
 ``<epoch seconds> <action>``, to ``--log``.

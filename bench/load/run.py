@@ -443,8 +443,8 @@ def report(
         made = sum(window_start <= t <= last for t in changes)
         print(
             f"changes in the window: {made} (a unit clerk adds or removes a person on a draft, one every "
-            f"{span / max(made, 1):.1f} s; each moves the audit chain's head, so every page kept in the data cache "
-            "is computed afresh at its next look)"
+            f"{span / max(made, 1):.1f} s; a record edit: every dossier page is computed afresh at its next look, "
+            "the inboxes, dashboards and menus stay kept)"
         )
     header = f"{'page':<10} {'requests':>8} {'failures':>8} {'p50 ms':>8} {'p95 ms':>8} {'p95/health':>11}"
     print(f"{header}  p95 < {TARGET_MS} ms   in the worker: p50, p95 ms")
